@@ -1,0 +1,11 @@
+"""Test modules that also run under the real ``micropython`` binary.
+
+Each listed module imports only ``tests.support`` and the code under test, and its
+``test_*`` functions take no arguments (names in a module-level ``CPYTHON_ONLY`` tuple
+are left out under MicroPython). A layer adds its cases with one line here.
+"""
+
+MODULES = [
+    "tests.test_support",
+    "tests.objects.test_path",
+]
