@@ -9,4 +9,5 @@ MODULES = [
     "tests.test_support",
     "tests.objects.test_path",
     "tests.lwm2m.test_config",
+    "tests.lwm2m.test_store",
 ]
