@@ -10,4 +10,5 @@ MODULES = [
     "tests.objects.test_path",
     "tests.lwm2m.test_config",
     "tests.lwm2m.test_store",
+    "tests.lwm2m.test_registration",
 ]
