@@ -37,6 +37,8 @@ Timing rules:
   §5.2.2, Server object /1/x/5; ETS int-103).
 """
 
+from lwm2m.backoff import Backoff
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -78,39 +80,15 @@ class RegistrationError(Exception):
 
 
 class RegistrationPolicy:
-    """Timing of registration: back-off, attempts, update margin. Times in ms."""
+    """Timing of registration: the Register back-off and the Update margin (ms)."""
 
-    __slots__ = ("max_attempts", "retry_cap_ms", "retry_exponent", "retry_first_ms",
-                 "update_margin_ms")
+    __slots__ = ("backoff", "update_margin_ms")
 
-    def __init__(
-        self,
-        retry_first_ms: int = 60000,
-        retry_exponent: int = 2,
-        retry_cap_ms: int = 480000,
-        max_attempts: "int | None" = None,
-        update_margin_ms: int = 93000,
-    ) -> None:
+    def __init__(self, backoff: "Backoff | None" = None, update_margin_ms: int = 93000) -> None:
         # Defaults: lwm2m_cfg REG_RETRY_* (spec/bg96.md); margin = MAX_TRANSMIT_WAIT of
         # RFC 7252 §4.8.2 with the default transmission parameters (93 s).
-        if retry_first_ms <= 0 or retry_exponent < 1 or retry_cap_ms < retry_first_ms:
-            raise ValueError("retry back-off needs first > 0, exponent >= 1, cap >= first")
-        if max_attempts is not None and max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1 (or None: keep trying)")
-        self.retry_first_ms = retry_first_ms
-        self.retry_exponent = retry_exponent
-        self.retry_cap_ms = retry_cap_ms
-        self.max_attempts = max_attempts
+        self.backoff = backoff if backoff is not None else Backoff(60000, 2, 480000)
         self.update_margin_ms = update_margin_ms
-
-    def retry_delay_ms(self, failures: int) -> int:
-        """Wait before the next Register after ``failures`` (>= 1) failed ones."""
-        delay = self.retry_first_ms
-        for _ in range(failures - 1):
-            delay *= self.retry_exponent
-            if delay >= self.retry_cap_ms:
-                return self.retry_cap_ms
-        return delay
 
     def update_delay_ms(self, lifetime_s: int) -> int:
         """How long after a successful Register or Update the next Update is due."""
@@ -382,15 +360,14 @@ class RegistrationMachine:
 
     def _on_register_failed(self, now_ms: int, reason: object) -> None:
         self._failures += 1
-        limit = self.policy.max_attempts
-        if limit is not None and self._failures >= limit:
+        if self.policy.backoff.exhausted(self._failures):
             self.state = FAILED
             self._deadline_ms = None
             self._events.append(RegistrationFailed(str(reason), self._failures, True, None))
             self._failures = 0
             return
         self.state = RETRY_WAIT
-        self._deadline_ms = now_ms + self.policy.retry_delay_ms(self._failures)
+        self._deadline_ms = now_ms + self.policy.backoff.delay_ms(self._failures)
         self._events.append(
             RegistrationFailed(str(reason), self._failures, False, self._deadline_ms))
 

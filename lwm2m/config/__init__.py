@@ -5,7 +5,7 @@ from lwm2m.config.apn import ApnProfile, parse_apn_cfg
 from lwm2m.config.endpoint import ENDPOINT_MODE_IMEI, ENDPOINT_MODE_IMEI_MSISDN, endpoint_name
 from lwm2m.config.errors import ConfigError
 from lwm2m.config.psk import PskCredential, format_psk_file, parse_psk_file
-from lwm2m.config.settings import ClientSettings, parse_lwm2m_cfg, retry_delay_s
+from lwm2m.config.settings import ClientSettings, parse_lwm2m_cfg
 
 __all__ = [
     "ENDPOINT_MODE_IMEI",
@@ -19,5 +19,4 @@ __all__ = [
     "parse_apn_cfg",
     "parse_lwm2m_cfg",
     "parse_psk_file",
-    "retry_delay_s",
 ]

@@ -4,6 +4,7 @@ The file's keys map to attributes of :class:`ClientSettings` (the Python API tak
 same settings by attribute name). Times keep the file's units and say so in their names.
 """
 
+from lwm2m.backoff import Backoff
 from lwm2m.config.errors import ConfigError
 from lwm2m.config.text import line_of, parse_int, strip_comments
 
@@ -92,27 +93,16 @@ class ClientSettings:
         lines.append("}")
         return "\n".join(lines) + "\n"
 
-    def reg_retry_delay_ms(self, attempt: int) -> int:
-        """Delay before registration retry number ``attempt`` (0-based)."""
-        return 1000 * retry_delay_s(
-            self.reg_retry_timeout_s, self.reg_retry_exponent, self.reg_retry_max_timeout_s, attempt
-        )
+    def registration_backoff(self) -> Backoff:
+        """REG_RETRY_TIMEOUT / REG_RETRY_EXPONENT / REG_RETRY_MAXTIMEOUT as a back-off."""
+        return Backoff(1000 * self.reg_retry_timeout_s, self.reg_retry_exponent,
+                       1000 * max(self.reg_retry_max_timeout_s, self.reg_retry_timeout_s))
 
-    def bearer_retry_delay_ms(self, attempt: int) -> int:
-        """Delay before bearer (network) retry number ``attempt`` (0-based)."""
-        return 1000 * retry_delay_s(
-            self.retry_timeout_s, self.retry_exponent, self.max_retry_timeout_s, attempt
-        )
-
-
-def retry_delay_s(first_s: int, exponent: int, cap_s: int, attempt: int) -> int:
-    """BG96 back-off: ``first * exponent ** attempt``, capped (spec/bg96.md "Retries")."""
-    delay = first_s
-    for _ in range(attempt):
-        delay *= exponent
-        if delay >= cap_s:
-            return cap_s
-    return min(delay, cap_s)
+    def bearer_backoff(self) -> Backoff:
+        """RETRY_TIMEOUT / RETRY_EXPONENT_VAL / MAX_RETRY_TIMEOUT, MAX_NO_RETRIES retries."""
+        return Backoff(1000 * self.retry_timeout_s, self.retry_exponent,
+                       1000 * max(self.max_retry_timeout_s, self.retry_timeout_s),
+                       self.max_retries + 1)
 
 
 def _check(

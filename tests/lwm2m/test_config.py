@@ -14,7 +14,6 @@ from lwm2m.config import (
     parse_apn_cfg,
     parse_lwm2m_cfg,
     parse_psk_file,
-    retry_delay_s,
 )
 from tests.support import raises
 
@@ -92,12 +91,17 @@ def test_python_api_checks_values() -> None:
 def test_retry_back_off() -> None:
     # REG_RETRY_*: 60, 120, 240, 480, then capped at 480.
     s = ClientSettings()
-    assert [s.reg_retry_delay_ms(n) for n in range(6)] == [
+    reg = s.registration_backoff()
+    assert [reg.delay_ms(n) for n in range(1, 7)] == [
         60000, 120000, 240000, 480000, 480000, 480000]
-    assert [s.bearer_retry_delay_ms(n) for n in range(7)] == [
+    assert not reg.exhausted(1000)
+    bearer = s.bearer_backoff()
+    assert [bearer.delay_ms(n) for n in range(1, 8)] == [
         30000, 60000, 120000, 240000, 480000, 640000, 640000]
-    assert retry_delay_s(10, 1, 100, 50) == 10
-    assert retry_delay_s(10, 3, 25, 1) == 25
+    # MAX_NO_RETRIES=5: the first attempt and five retries.
+    assert not bearer.exhausted(5) and bearer.exhausted(6)
+    # A cap below the first delay (a plausible typo) means "no growth", not an error.
+    assert ClientSettings(reg_retry_timeout_s=600).registration_backoff().delay_ms(3) == 600000
 
 
 APN_TEXT = """/* carrier profile */

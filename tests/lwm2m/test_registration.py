@@ -4,6 +4,7 @@ Named after the ETS cases they cover where one applies (../shared/vectors/ets_ca
 Also runs under MicroPython.
 """
 
+from lwm2m.backoff import Backoff
 from lwm2m.registration import (
     DISABLED,
     FAILED,
@@ -50,8 +51,8 @@ def drain(m: RegistrationMachine) -> "tuple[list[Any], list[Any]]":
     return requests, events
 
 
-def registered(lifetime_s: int = 300, now_ms: int = 0, **policy: int) -> RegistrationMachine:
-    m = RegistrationMachine(lifetime_s, RegistrationPolicy(**policy))
+def registered(lifetime_s: int = 300, now_ms: int = 0) -> RegistrationMachine:
+    m = RegistrationMachine(lifetime_s)
     m.start(now_ms)
     m.register_succeeded(now_ms, "/rd/5a3f")
     drain(m)
@@ -171,7 +172,7 @@ def test_register_back_off_follows_reg_retry_settings() -> None:
 
 
 def test_retries_run_out_when_limited() -> None:
-    m = RegistrationMachine(300, RegistrationPolicy(retry_first_ms=1000, max_attempts=3))
+    m = RegistrationMachine(300, RegistrationPolicy(Backoff(1000, 2, 8000, max_attempts=3)))
     m.start(0)
     now = 0
     for attempt in (1, 2, 3):
@@ -239,8 +240,9 @@ def test_misuse_is_reported() -> None:
     raises(RegistrationError, m.update, 0)
     raises(RegistrationError, m.disable, 0)
     raises(RegistrationError, RegistrationMachine, 0)
-    raises(ValueError, RegistrationPolicy, 0)
-    raises(ValueError, lambda: RegistrationPolicy(max_attempts=0))
+    raises(ValueError, Backoff, 0, 2, 10)
+    raises(ValueError, Backoff, 10, 2, 5)
+    raises(ValueError, lambda: Backoff(1, 2, 10, max_attempts=0))
     m.start(0)
     raises(RegistrationError, m.start, 0)
     assert m.state == REGISTERING
