@@ -38,10 +38,7 @@ Timing rules:
 """
 
 from lwm2m.backoff import Backoff
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from lwm2m.machine import TIMER, TabledMachine
 
 IDLE = 0
 REGISTERING = 1
@@ -194,11 +191,6 @@ UPDATE_FAILED = "update_failed"
 DEREGISTER = "deregister"
 DEREGISTER_DONE = "deregister_done"
 DISABLE = "disable"
-TIMER = "timer"
-
-# Outcomes may arrive late (after a reset or a give-up); they are ignored where the
-# table has no row. Commands without a row are the caller's mistake.
-_OUTCOMES = (REGISTER_OK, REGISTER_FAILED, UPDATE_OK, UPDATE_FAILED, DEREGISTER_DONE)
 
 TRANSITIONS = {
     (IDLE, START): "_send_register",
@@ -228,24 +220,27 @@ TRANSITIONS = {
 }
 
 
-class RegistrationMachine:
+class RegistrationMachine(TabledMachine):
     """Registration state for one server (see the module's theory of operation)."""
 
-    __slots__ = ("_deadline_ms", "_disable_until_ms", "_events", "_failures", "_in_flight",
-                 "_pending", "_requests", "lifetime_s", "location", "policy", "state")
+    __slots__ = ("_disable_until_ms", "_failures", "_in_flight", "_pending", "lifetime_s",
+                 "location", "policy")
+
+    TRANSITIONS = TRANSITIONS
+    NAMES = NAMES
+    # Outcomes may arrive late (after a reset or a give-up): ignored where no row is.
+    OUTCOMES = (REGISTER_OK, REGISTER_FAILED, UPDATE_OK, UPDATE_FAILED, DEREGISTER_DONE)
+    Error = RegistrationError
 
     def __init__(self, lifetime_s: int, policy: "RegistrationPolicy | None" = None) -> None:
+        TabledMachine.__init__(self, IDLE)
         self.policy = policy if policy is not None else RegistrationPolicy()
         self.lifetime_s = _check_lifetime(lifetime_s)
-        self.state = IDLE
         self.location: "str | None" = None
-        self._deadline_ms: "int | None" = None
         self._disable_until_ms: "int | None" = None
         self._failures = 0
         self._pending: "set[str]" = set()
         self._in_flight: "frozenset[str]" = frozenset()
-        self._requests: "list[RegisterRequest | UpdateRequest | DeregisterRequest]" = []
-        self._events: "list[object]" = []
 
     # -- commands -----------------------------------------------------------------
 
@@ -309,36 +304,19 @@ class RegistrationMachine:
         """The DELETE was answered, or failed: either way the registration is over."""
         self._feed(DEREGISTER_DONE, now_ms)
 
-    # -- the sans-IO face ---------------------------------------------------------
-
-    def get_timer(self) -> "int | None":
-        return self._deadline_ms
-
-    def handle_timer(self, now_ms: int) -> None:
-        if self._deadline_ms is not None and now_ms >= self._deadline_ms:
-            self._deadline_ms = None
-            self._feed(TIMER, now_ms)
+    # -- the sans-IO face (timer and events: TabledMachine) ------------------------
 
     def next_request(self) -> "RegisterRequest | UpdateRequest | DeregisterRequest | None":
-        return self._requests.pop(0) if self._requests else None
-
-    def next_event(self) -> "object | None":
-        return self._events.pop(0) if self._events else None
+        request = self._requests.pop(0) if self._requests else None
+        assert request is None or isinstance(
+            request, (RegisterRequest, UpdateRequest, DeregisterRequest))
+        return request
 
     @property
     def registered(self) -> bool:
         return self.state in (REGISTERED, UPDATING)
 
     # -- the table's handlers -----------------------------------------------------
-
-    def _feed(self, symbol: str, now_ms: int, arg: object = None) -> None:
-        handler = TRANSITIONS.get((self.state, symbol))
-        if handler is None:
-            if symbol in _OUTCOMES or symbol == TIMER:
-                return
-            raise RegistrationError("cannot %s while %s" % (symbol, NAMES[self.state]))
-        method: "Callable[[int, object], None]" = getattr(self, handler)
-        method(now_ms, arg)
 
     def _stay(self, now_ms: int, arg: object) -> None:
         if self.state in (REGISTERING, RETRY_WAIT):

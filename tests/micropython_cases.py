@@ -11,4 +11,5 @@ MODULES = [
     "tests.lwm2m.test_config",
     "tests.lwm2m.test_store",
     "tests.lwm2m.test_registration",
+    "tests.lwm2m.test_bootstrap",
 ]
