@@ -12,4 +12,5 @@ MODULES = [
     "tests.lwm2m.test_store",
     "tests.lwm2m.test_registration",
     "tests.lwm2m.test_bootstrap",
+    "tests.lwm2m.test_access",
 ]
