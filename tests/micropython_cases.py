@@ -13,4 +13,5 @@ MODULES = [
     "tests.lwm2m.test_registration",
     "tests.lwm2m.test_bootstrap",
     "tests.lwm2m.test_access",
+    "tests.lwm2m.test_attributes",
 ]
