@@ -14,4 +14,5 @@ MODULES = [
     "tests.lwm2m.test_bootstrap",
     "tests.lwm2m.test_access",
     "tests.lwm2m.test_attributes",
+    "tests.lwm2m.test_notify",
 ]
