@@ -406,9 +406,16 @@ class BaseObject:
         records: list[Record] = []
         if iid is None:
             iid = self._free_instance_id()
+        empty = []
         for rid, value in (values or {}).items():
-            records.extend(self._local_records(iid, rid, value))
-        return self.create(records, iid, CALLER_LOCAL)
+            more = self._local_records(iid, rid, value)
+            if not more and self._resource_definition(rid).multiple:
+                empty.append(rid)  # present with no instances: records cannot say so
+            records.extend(more)
+        iid = self.create(records, iid, CALLER_LOCAL)
+        for rid in empty:
+            self.set_resource(iid, rid, {})
+        return iid
 
     def get_value(self, iid: int, rid: int, riid: "int | None" = None) -> "Any":
         """The current value of a resource or resource instance (NotFound if absent)."""

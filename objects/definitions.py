@@ -167,16 +167,14 @@ def parse_range(text: str, rtype: int) -> "Range | None":
                 return Range(None, None, words, False, original)
         return None
     if "-" in text[1:]:
+        # "a-b" bounds (either may be negative: "-5--3"), or "a-b-c" an enumeration.
         cut = text.index("-", 1)
-        parts = [text[:cut]] + text[cut + 1 :].split("-")  # noqa: RUF005 (MicroPython)
-        numbers = [_number(p, number_type) for p in parts]
+        low, high = _number(text[:cut], number_type), _number(text[cut + 1 :], number_type)
+        if low is not None and high is not None:
+            return Range(low, high, None, on_length, original) if low <= high else None
+        numbers = [_number(p, number_type) for p in text.split("-")]
         if None in numbers:
             return None
-        if len(numbers) == 2:
-            low, high = numbers[0], numbers[1]
-            if low > high:  # type: ignore[operator]
-                return None
-            return Range(low, high, None, on_length, original)
         return Range(None, None, tuple(numbers), on_length, original)  # type: ignore[arg-type]
     single = _number(text, number_type)
     if single is None:
