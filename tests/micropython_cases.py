@@ -8,4 +8,6 @@ are left out under MicroPython). A layer adds its cases with one line here.
 MODULES = [
     "tests.test_support",
     "tests.objects.test_path",
+    "tests.coap.test_vectors",
+    "tests.coap.test_codec",
 ]
