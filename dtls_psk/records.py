@@ -40,7 +40,7 @@ MAX_CIPHERTEXT = MAX_PLAINTEXT + 2048  # RFC 5246 §6.2.3
 MAX_SEQ = (1 << 48) - 1
 _CID_PLACEHOLDER = b"\xff" * 8 + bytes((TLS12_CID,))
 
-_HEADER = struct.Struct(">BHQH")
+_HEADER = ">BHQH"  # type, version, epoch||sequence_number, length
 
 
 class Record:
@@ -97,7 +97,7 @@ def parse_records(data: bytes, cid_len: int) -> "list[Record]":
 
 def plaintext_record(content_type: int, version: bytes, epoch: int, seq: int, body: bytes) -> bytes:
     """An unprotected (epoch 0) record."""
-    head = _HEADER.pack(content_type, 0, (epoch << 48) | seq, len(body))
+    head = struct.pack(_HEADER, content_type, 0, (epoch << 48) | seq, len(body))
     return head[:1] + version + head[3:] + body
 
 
@@ -182,7 +182,7 @@ class AeadProtection:
             return bytes((TLS12_CID,)) + DTLS_1_2 + es + cid + len(body).to_bytes(2, "big") + body
         aad = es + bytes((content_type,)) + DTLS_1_2 + len(payload).to_bytes(2, "big")
         body = es + self._aead.seal(self._iv + es, payload, aad)
-        return _HEADER.pack(content_type, 0xFEFD, (epoch << 48) | seq, len(body)) + body
+        return struct.pack(_HEADER, content_type, 0xFEFD, (epoch << 48) | seq, len(body)) + body
 
     def open(self, record: Record) -> "tuple[int, bytes] | None":
         frag = record.fragment
@@ -234,7 +234,7 @@ class CbcProtection:
         body: bytes = iv + self._cbc.encrypt(iv, data)
         if cid:
             return bytes((TLS12_CID,)) + DTLS_1_2 + es + cid + len(body).to_bytes(2, "big") + body
-        return _HEADER.pack(content_type, 0xFEFD, (epoch << 48) | seq, len(body)) + body
+        return struct.pack(_HEADER, content_type, 0xFEFD, (epoch << 48) | seq, len(body)) + body
 
     def open(self, record: Record) -> "tuple[int, bytes] | None":
         frag = record.fragment

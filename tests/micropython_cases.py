@@ -8,4 +8,10 @@ are left out under MicroPython). A layer adds its cases with one line here.
 MODULES = [
     "tests.test_support",
     "tests.objects.test_path",
+    "tests.dtls_psk.test_crypto_vectors",
+    "tests.dtls_psk.test_transcript",
+    "tests.dtls_psk.test_records",
+    "tests.dtls_psk.test_handshake",
+    "tests.dtls_psk.test_state_machine",
+    "tests.dtls_psk.test_lossy_link",
 ]
