@@ -22,4 +22,10 @@ MODULES = [
     "tests.objects.test_base",
     "tests.coap.test_vectors",
     "tests.coap.test_codec",
+    "tests.dtls_psk.test_crypto_vectors",
+    "tests.dtls_psk.test_transcript",
+    "tests.dtls_psk.test_records",
+    "tests.dtls_psk.test_handshake",
+    "tests.dtls_psk.test_state_machine",
+    "tests.dtls_psk.test_lossy_link",
 ]
