@@ -8,4 +8,5 @@ are left out under MicroPython). A layer adds its cases with one line here.
 MODULES = [
     "tests.test_support",
     "tests.objects.test_path",
+    "tests.lwm2m.test_format_vectors",
 ]
