@@ -8,5 +8,10 @@ are left out under MicroPython). A layer adds its cases with one line here.
 MODULES = [
     "tests.test_support",
     "tests.objects.test_path",
+    "tests.objects.test_types",
+    "tests.objects.test_errors",
+    "tests.objects.test_definitions",
+    "tests.objects.test_execute",
+    "tests.objects.test_base",
     "tests.lwm2m.test_format_vectors",
 ]
