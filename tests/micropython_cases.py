@@ -15,6 +15,7 @@ MODULES = [
     "tests.lwm2m.test_access",
     "tests.lwm2m.test_attributes",
     "tests.lwm2m.test_notify",
+    "tests.lwm2m.test_bootstrap_ini",
     "tests.objects.test_types",
     "tests.objects.test_errors",
     "tests.objects.test_definitions",
