@@ -32,9 +32,10 @@ it, and on a multiple-instance resource the given instances become all its insta
 *Partial update* (CoAP POST, iPATCH) adds or updates the given resources and resource
 instances and leaves the others unchanged. A DM server may write only W / RW resources
 (4.05 otherwise, Core §6.3.3 and ETS 1.1-int-256); the bootstrap server and the
-application may write any resource that is not executable (Core §6.1.7.4); a
-Bootstrap-Write sets what it names (a multiple resource as a whole), removes nothing,
-and creates the instances it names that do not exist yet.
+application may write any resource that is not executable; a
+Bootstrap-Write (Core §6.1, Bootstrap interface) sets what it names (a multiple
+resource as a whole), removes nothing, and creates the instances it names that do not
+exist yet.
 """
 
 from objects import types
@@ -82,6 +83,7 @@ class BaseObject:
         "_instances",
         "_listeners",
         "_readers",
+        "_unstored",
         "_writers",
         "definition",
     )
@@ -91,6 +93,7 @@ class BaseObject:
         self._instances: dict[int, dict[int, Any]] = {}
         self._readers: dict[int, Reader] = {}
         self._writers: dict[int, WriteHook] = {}
+        self._unstored: set[int] = set()
         self._executors: dict[int, ExecuteHandler] = {}
         self._create_hooks: list[InstanceHook] = []
         self._delete_hooks: list[InstanceHook] = []
@@ -122,15 +125,23 @@ class BaseObject:
         self._resource_definition(rid)
         self._readers[rid] = reader
 
-    def on_write(self, rid: int, hook: "WriteHook") -> None:
+    def on_write(self, rid: int, hook: "WriteHook", store: bool = True) -> None:
         """Call ``hook(iid, value, caller)`` before a server's write of ``rid`` is stored.
 
         ``value`` is the new value (a dict {riid: value} for a multiple resource), or
         None when a replace removes the resource. Raising an ObjectError refuses the
-        whole write. Local writes (``set_value``) do not call it.
+        whole write. The hook may run more than once for one request (``check_write``
+        then ``write``): keep side effects for the change listeners. With ``store=False``
+        the hook is the value's only destination (a firmware package is not kept in
+        memory); reads then need an ``on_read`` reader. Local writes (``set_value``)
+        do not call it.
         """
         self._resource_definition(rid)
         self._writers[rid] = hook
+        if store:
+            self._unstored.discard(rid)
+        else:
+            self._unstored.add(rid)
 
     def on_execute(self, rid: int, handler: "ExecuteHandler") -> None:
         """Run ``handler(iid, arguments, caller)`` when resource ``rid`` is executed.
@@ -263,7 +274,7 @@ class BaseObject:
 
         ``replace`` is Write-Replace (PUT), otherwise Partial Update (POST / iPATCH).
         The bootstrap server may also write at an object path, and to instances that do
-        not exist yet, which are created (Core §6.1.7.4 Bootstrap-Write).
+        not exist yet, which are created (Bootstrap-Write, Core §6.1).
         """
         plan, created = self._plan_write(path, records, replace, caller)
         self._apply_write(plan, created)
@@ -349,7 +360,7 @@ class BaseObject:
 
     def discover(self, path: "Path", caller: int = CALLER_LOCAL) -> "list[tuple[Path, int | None]]":
         """The paths a Discover answer lists, each with ``dim`` (the number of instances
-        of a multiple resource) or None (Core §6.3.4 / §5.4.2 in 1.0).
+        of a multiple resource) or None (Core §6.3.2, Discover).
 
         An object lists itself, its instances and their resources; an instance lists
         itself and its resources; a resource lists itself and, when multiple, its
@@ -627,7 +638,7 @@ class BaseObject:
     ) -> "dict[int, Any]":
         given = self._plan_values(path, records, caller)
         exists = self.has_instance(iid)
-        # Bootstrap-Write (Core §6.1.7.4) sets the given resources, a multiple resource
+        # Bootstrap-Write (Core §6.1) sets the given resources, a multiple resource
         # as a whole, and leaves the others: it never removes what it does not name.
         bootstrap = caller == CALLER_BOOTSTRAP
         plan: dict[int, Any] = {}
@@ -699,7 +710,8 @@ class BaseObject:
                 self.new_instance(iid)
                 changed.append((self.id, iid))
             for rid in sorted(plans[iid]):
-                self.set_resource(iid, rid, plans[iid][rid])
+                if rid not in self._unstored:
+                    self.set_resource(iid, rid, plans[iid][rid])
                 if iid not in created:
                     changed.append((self.id, iid, rid))
         for path in changed:
