@@ -189,10 +189,12 @@ class BaseObject:
 
     def resource_ids(self, iid: int) -> "list[int]":
         """Ids of the resources present in instance ``iid``: stored values, resources
-        with a reader, executable resources with a handler; ascending."""
+        with a reader, executable resources with a handler, resources whose write hook
+        keeps the value (``store=False``); ascending."""
         present = set(self._instances.get(iid, ()))
         present.update(self._readers)
         present.update(self._executors)
+        present.update(self._unstored)  # written through a hook, kept elsewhere
         return sorted(present)
 
     def get_resource(self, iid: int, rid: int) -> "Any":
@@ -375,14 +377,13 @@ class BaseObject:
             res = self._known_resource(path)
             if not res.executable and not self._may_read(res, caller) and not res.writable:
                 raise NotFound("%s is not accessible" % format_path(path))
-            if res.executable:
+            if not res.multiple:
                 if path[2] not in self.resource_ids(path[1]):
-                    raise NotFound("%s has no handler" % format_path(path))
+                    raise NotFound("%s is absent" % format_path(path))
                 return found
             value = self._read_value(path[1], res)
-            if res.multiple:
-                found[0] = (path, len(value))
-                found.extend([(path + (riid,), None) for riid in sorted(value)])  # noqa: RUF005
+            found[0] = (path, len(value))
+            found.extend([(path + (riid,), None) for riid in sorted(value)])  # noqa: RUF005
             return found
         if len(path) == 2:
             self._require_instance(path[1])

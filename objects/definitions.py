@@ -113,13 +113,13 @@ def _number(text: str, rtype: int) -> "int | float | None":
     if not text:
         return None
     body = text[1:] if text[0] in "+-" else text
-    if body.isdigit():
-        return int(text)
-    if rtype == types.FLOAT:
-        try:
+    try:
+        if body.isdigit():
+            return int(text)
+        if rtype == types.FLOAT:
             return float(text)
-        except ValueError:
-            return None
+    except ValueError:  # "1e", Unicode digits int() refuses, more digits than int() takes
+        return None
     return None
 
 

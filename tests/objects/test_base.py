@@ -305,6 +305,9 @@ def test_a_write_hook_may_take_the_value_instead_of_storage() -> None:
     fw.write((5, 0, 0), [((5, 0, 0), b"\x00" * 64)], True, DM)
     assert received == [b"\x00" * 64] and heard == [(5, 0, 0)]
     assert code_of(fw.get_value, 0, 0) == NOT_FOUND  # not kept
+    assert fw.discover((5, 0, 0), DM) == [((5, 0, 0), None)]  # yet there
+    assert ((5, 0, 0), None) in fw.discover((5, 0), DM)
+    assert code_of(fw.discover, (5, 0, 6), DM) == NOT_FOUND
     fw.on_write(0, lambda iid, value, caller: None)  # stored again
     fw.write((5, 0, 0), [((5, 0, 0), b"\x01")], True, DM)
     assert fw.get_value(0, 0) == b"\x01"

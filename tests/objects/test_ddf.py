@@ -5,6 +5,8 @@ import os
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from objects import types
 from objects.ddf import DDFError, load_ddf, parse_ddf
@@ -128,6 +130,8 @@ def test_a_minimal_document_without_versions_is_1_0() -> None:
         (_ddf(HEAD, ITEM.replace(">R<", ">RX<")), ["<Operations>", "'RX'"]),
         (_ddf(HEAD, ITEM.replace("ID='1'", "ID='x'")), ["Item ID", "'x'"]),
         (_ddf(HEAD, ITEM.replace("ID='1'", "")), ["Item ID"]),
+        (_ddf(HEAD, ITEM.replace("ID='1'", "ID='\u00b2'")), ["Item ID"]),
+        (_ddf(HEAD.replace("40000", "4" * 5000)), ["ObjectID"]),
         (_ddf(HEAD, ITEM + ITEM), ["<Object> 40000", "resource 1 defined twice"]),
         (_ddf(HEAD, ITEM.replace("<Name>A</Name>", "")), ["<Item ID=1>", "missing <Name>"]),
     ],
@@ -150,3 +154,33 @@ def test_a_missing_file_is_a_ddf_error(tmp_path: "os.PathLike[str]") -> None:
         fh.write("<LWM2M><Object><Name>")
     with pytest.raises(DDFError, match=r"broken\.xml: not well-formed XML: .*line 1"):
         load_ddf(broken)
+
+
+with open(GREENHOUSE, "rb") as _fh:
+    GREENHOUSE_BYTES = _fh.read()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_damaged_documents_raise_only_ddf_errors(data: st.DataObject) -> None:
+    document = bytearray(GREENHOUSE_BYTES)
+    for _ in range(data.draw(st.integers(1, 4))):
+        start = data.draw(st.integers(0, len(document)))
+        end = data.draw(st.integers(start, min(len(document), start + 40)))
+        document[start:end] = data.draw(st.binary(max_size=12))
+    try:
+        definitions = parse_ddf(bytes(document), "damaged.xml")
+    except DDFError as exc:
+        assert str(exc).startswith("damaged.xml")
+    else:
+        assert all(d.resources is not None for d in definitions)
+
+
+def test_huge_and_odd_numbers_in_ranges_are_not_checkable() -> None:
+    [d] = parse_ddf(_ddf(HEAD, ITEM.replace("<Type>Integer</Type>", "<Type>Integer</Type>"
+                                            "<RangeEnumeration>0..%s</RangeEnumeration>"
+                                            % ("9" * 5000))))
+    assert d.resources[1].range is None
+    [d] = parse_ddf(_ddf(HEAD, ITEM.replace("<Type>Integer</Type>", "<Type>Integer</Type>"
+                                            "<RangeEnumeration>\u00b2..3</RangeEnumeration>")))
+    assert d.resources[1].range is None
