@@ -254,7 +254,16 @@ class ResourceDefinition:
 class ObjectDefinition:
     """One object: ids, versions, multiplicity, and its resources by id."""
 
-    __slots__ = ("id", "lwm2m_version", "mandatory", "multiple", "name", "resources", "version")
+    __slots__ = (
+        "id",
+        "lwm2m_version",
+        "mandatory",
+        "multiple",
+        "name",
+        "resources",
+        "types",
+        "version",
+    )
 
     def __init__(
         self,
@@ -280,6 +289,8 @@ class ObjectDefinition:
                 raise ValueError("object %d: resource %d defined twice" % (oid, res.id))
             table[res.id] = res
         self.resources = table
+        # rid -> type: the one lookup every content-format decoder makes per record.
+        self.types = {rid: res.type for rid, res in table.items()}
 
     def resource(self, rid: int) -> "ResourceDefinition | None":
         """The definition of resource ``rid``, or None."""
