@@ -77,6 +77,7 @@ class BaseObject:
     """One LwM2M object: a definition, instances in storage, hooks, coded errors."""
 
     __slots__ = (
+        "_check_reads",
         "_create_hooks",
         "_delete_hooks",
         "_executors",
@@ -98,6 +99,9 @@ class BaseObject:
         self._create_hooks: list[InstanceHook] = []
         self._delete_hooks: list[InstanceHook] = []
         self._listeners: list[Listener] = []
+        # Values from a subclass's own storage are checked at each read like a reader's;
+        # values in the built-in storage were checked when written.
+        self._check_reads = type(self).get_resource is not BaseObject.get_resource
 
     @property
     def id(self) -> int:
@@ -495,8 +499,8 @@ class BaseObject:
         return not res.executable and (res.writable or caller <= CALLER_BOOTSTRAP)
 
     def _read_value(self, iid: int, res: "ResourceDefinition") -> "Any":
-        """A resource's value, checked when an application reader supplied it."""
-        if res.id not in self._readers:
+        """A resource's value, checked when an application reader or storage supplied it."""
+        if not self._check_reads and res.id not in self._readers:
             return self.get_resource(iid, res.id)
         value = self.get_resource(iid, res.id)
         where = format_path((self.id, iid, res.id))
@@ -504,16 +508,16 @@ class BaseObject:
             try:
                 value = _as_instances(value)
             except TypeError as exc:
-                raise InternalServerError("reader of %s: %s" % (where, exc)) from None
+                raise InternalServerError("value of %s: %s" % (where, exc)) from None
             for riid, item in value.items():
                 reason = res.check(item)
                 if reason is not None:
-                    raise InternalServerError("reader of %s/%d: %s" % (where, riid, reason))
+                    raise InternalServerError("value of %s/%d: %s" % (where, riid, reason))
                 value[riid] = types.normalise(res.type, item)
             return value
         reason = res.check(value)
         if reason is not None:
-            raise InternalServerError("reader of %s: %s" % (where, reason))
+            raise InternalServerError("value of %s: %s" % (where, reason))
         return types.normalise(res.type, value)
 
     def _read_instance(self, iid: int, caller: int, records: "list[Record]") -> None:

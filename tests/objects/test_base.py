@@ -430,3 +430,9 @@ def test_a_pass_through_object_keeps_the_checks() -> None:
     assert obj.backing[0] == {0: {0: b""}}
     obj.delete(7, DM)
     assert obj.instance_ids() == [0]
+    # What the external storage holds is checked at each read, as a reader's value is.
+    obj.backing[0][5] = "not an int"
+    assert code_of(obj.read, (19, 0, 5), DM) == INTERNAL_SERVER_ERROR
+    obj.backing[0][5] = 7
+    assert obj.read((19, 0, 5), DM) == [((19, 0, 5), 7)]
+    assert obj.read((19, 0, 0), DM) == [((19, 0, 0, 0), b"")]
