@@ -14,4 +14,5 @@ MODULES = [
     "tests.objects.test_execute",
     "tests.objects.test_base",
     "tests.lwm2m.test_format_vectors",
+    "tests.lwm2m.test_format_codecs",
 ]
