@@ -193,7 +193,7 @@ def test_senml_names_times_and_must_understand_labels() -> None:
         (100, [((1024, 0, 3), 2.0)]),
         (200, [((1024, 0, 0), "x")]),
     ]
-    assert type(list(groups[1][1])[0][1]) is float  # Float resource: whole number -> float
+    assert type(next(iter(groups[1][1]))[1]) is float  # Float resource: whole number -> float
     raises(FormatError, senml_json.decode, b'[{"n":"/1024/0/1","v":1,"x_":1}]', None)
     assert senml_json.decode(b'[{"n":"/1024/0/1","v":1,"x":1}]', None) == [((1024, 0, 1), 1)]
     raises(FormatError, senml_json.decode, b'[{"n":"/1024/0/1","v":1}]', (1024, 1))  # outside
