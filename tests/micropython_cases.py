@@ -10,4 +10,5 @@ MODULES = [
     "tests.objects.test_path",
     "tests.coap.test_vectors",
     "tests.coap.test_codec",
+    "tests.coap.test_endpoint",
 ]
