@@ -619,7 +619,10 @@ def test_lossy_link_completes_within_max_transmit_wait() -> None:
     for _ in range(30):
         start = link.now_ms
         request = link.ends["A"].send_request("B", get("r"), start)
-        link.run(start + wait, done=lambda r=request: r.state == DONE)
+        def done(r: "Any" = request) -> bool:
+            return bool(r.state == DONE)
+
+        link.run(start + wait, done=done)
         if link.take("A", ResponseReceived):
             completed += 1
             assert link.now_ms - start <= wait
