@@ -862,6 +862,12 @@ class Endpoint:
         if body is None:
             if num != 0 and not more:
                 return True  # a single block the client asked for explicitly
+            total = message.size2
+            if total is not None and total > self.max_body_size:
+                # RFC 7959 §4: Size2 announces the total; do not start what cannot fit
+                self._finish(request, RequestFailed(request, "response body of %d bytes is "
+                                                    "too large" % total), now_ms)
+                return False
             body = request._b2_body = bytearray()
             request._b2_etag = message.etag
         if offset != len(body):

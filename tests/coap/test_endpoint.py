@@ -359,6 +359,40 @@ def test_block2_client_asks_for_smaller_blocks() -> None:
     assert sizes[0] == 1024 and set(sizes[1:]) == {32}
 
 
+def test_block2_peer_changes_block_size_mid_transfer() -> None:
+    body = bytes(i % 253 for i in range(3000))
+    link = pair(block_szx=6)
+
+    def handler(event: "Any", now_ms: int) -> None:
+        # an application that slices by itself and drops to 256-byte blocks after the first
+        if isinstance(event, RequestReceived):
+            asked = event.request.block2
+            offset = 0 if asked is None else asked[0] * (16 << asked[2])
+            szx = 6 if offset == 0 else 4
+            size = 16 << szx
+            response = event.response(codes.CONTENT, body[offset:offset + size])
+            response.block2 = (offset // size, offset + size < len(body), szx)
+            link.ends["B"].respond(event, response, now_ms)
+
+    link.handlers["B"] = handler
+    link.ends["A"].send_request("B", get("m"), 0)
+    link.run(10000)
+    [event] = link.take("A", ResponseReceived)
+    assert event.response.payload == body
+    asked = [decode(d).block2 for _, s, d in link.wire if s == "A"]
+    assert asked[:3] == [None, (1, False, 6), (5, False, 4)]
+
+
+def test_block2_size2_beyond_the_limit_fails_early() -> None:
+    link = Link(Endpoint(SeededRng(1), max_body_size=500), Endpoint(SeededRng(2), block_szx=2))
+    serve(link, {"/huge": b"h" * 2000})
+    link.ends["A"].send_request("B", get("huge"), 0)
+    link.run(10000)
+    [failed] = link.take("A", RequestFailed)
+    assert "too large" in failed.reason
+    assert len([1 for _, s, _ in link.wire if s == "A"]) == 1
+
+
 def test_block2_served_statelessly_when_the_cache_is_gone() -> None:
     body = b"z" * 200
     link = pair(block_szx=2, block2_cache_limit=0)  # nothing kept: blocks go to the app
