@@ -299,6 +299,7 @@ class Endpoint:
             if deadline is not None and deadline <= now_ms:
                 self._send_empty_ack(incoming)
         self._expire(now_ms)
+        self._expire_reassemblies(now_ms)
 
     def receive_datagram(self, data: bytes, peer: "Peer", now_ms: int) -> None:
         """Process one datagram from ``peer``. Remote faults never raise."""
@@ -658,6 +659,8 @@ class Endpoint:
             if seen is not None:
                 del self._seen[key]
         self._compact_seen_order()
+
+    def _expire_reassemblies(self, now_ms: int) -> None:
         for peer, cache in list(self._reassemblies.items()):
             for key in cache.keys_in_order():
                 cache.get(key, now_ms)  # drops stale ones

@@ -612,6 +612,51 @@ def test_error_notification_ends_the_observation() -> None:
     raises(ValueError, link.ends["B"].notify, observations[0], Message(code=codes.CONTENT), 0)
 
 
+def test_reregistration_keeps_the_token_and_the_observation() -> None:
+    link, observations = observe_pair()
+    message = get("o")
+    message.observe = 0
+    request = link.ends["A"].send_request("B", message, 0)
+    link.run(100)
+    link.take("A", ResponseReceived)
+    link.ends["A"].reregister(request, link.now_ms)
+    link.run(link.now_ms + 100)
+    assert len(observations) == 2 and not observations[0].active and observations[1].active
+    assert observations[1].token == request.token
+    assert request.state == OBSERVING
+    link.ends["B"].notify(observations[1], Message(code=codes.CONTENT, payload=b"after"),
+                          link.now_ms)
+    link.run(link.now_ms + 100)
+    payloads = [e.response.payload for e in link.take("A", NotificationReceived)]
+    assert payloads[-1] == b"after"
+
+
+def test_a_new_con_notification_replaces_the_unacknowledged_one() -> None:
+    link, observations = observe_pair()
+    message = get("o")
+    message.observe = 0
+    link.ends["A"].send_request("B", message, 0)
+    link.run(100)
+    server = link.ends["B"]
+    link.drop = lambda sender, data: sender == "A"  # ACKs get lost for a while
+    server.notify(observations[0], Message(code=codes.CONTENT, payload=b"1"), link.now_ms,
+                  confirmable=True)
+    link.run(link.now_ms + 1)
+    deadline = server.get_timer()
+    server.notify(observations[0], Message(code=codes.CONTENT, payload=b"2"), link.now_ms,
+                  confirmable=False)  # RFC 7641 §4.5.2: goes CON, takes over the timer
+    link.run(link.now_ms + 1)
+    assert len(server._outgoing) == 1
+    assert server.get_timer() == deadline
+    from_server = [decode(d) for _, sender, d in link.wire if sender == "B"]
+    assert from_server[-1].type == types.CON and from_server[-1].payload == b"2"
+    link.drop = None
+    link.run(link.now_ms + 60000)
+    assert server._outgoing == {}
+    assert observations[0].active
+    assert [e.response.payload for e in link.take("A", NotificationReceived)] == [b"1", b"2"]
+
+
 def test_unacknowledged_con_notification_ends_the_observation() -> None:
     link, observations = observe_pair()
     message = get("o")
@@ -671,6 +716,7 @@ def test_reordered_and_duplicated_datagrams_keep_block_transfers_whole() -> None
     link = pair(seed=5, block_szx=2)
     link.reorder = 0.3
     link.duplicate = 0.3
+    link.loss = 0.1
     stored: dict[str, bytes] = {}
     seen = serve(link, stored)
     put = Message(types.CON, codes.PUT)
