@@ -1044,7 +1044,7 @@ class Endpoint:
 
     def _serve_cached_block(self, incoming: _Incoming, block2: "tuple[int, bool, int]",
                             now_ms: int) -> bool:
-        key = (incoming.peer, transfer_key(incoming.request, True))
+        key = (incoming.peer, transfer_key(incoming.request))
         cached = self._block2_cache.get(key, now_ms)
         if cached is None:
             return False  # stateless: the application answers, the endpoint slices
@@ -1094,7 +1094,7 @@ class Endpoint:
         response.payload = chunk
         response.block2 = (num, more, szx)
         if more:
-            key = (peer, transfer_key(request, True))
+            key = (peer, transfer_key(request))
             self._block2_cache.put(key, CachedBody(body, response.etag, template,
                                                    now_ms + self.params.exchange_lifetime_ms))
 
