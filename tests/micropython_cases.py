@@ -31,4 +31,5 @@ MODULES = [
     "tests.dtls_psk.test_lossy_link",
     "tests.lwm2m.test_format_vectors",
     "tests.lwm2m.test_format_codecs",
+    "tests.coap.test_endpoint",
 ]
