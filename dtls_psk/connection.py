@@ -435,6 +435,7 @@ class Connection:
         self.state = ESTABLISHED
         self._partials = {}
         self._early = []
+        hs.transcript = bytearray()  # no longer needed: free it on busy servers
         self.events.append(
             HandshakeCompleted(
                 self.addr,

@@ -131,12 +131,10 @@ class DtlsServer:
             hello = _client_hello(first)
             if hello is not None:
                 ch, msg_seq, body = hello
-                retransmission = (
-                    conn is not None
-                    and conn.state == HANDSHAKING
-                    and conn.hs.client_random == ch.random
-                )
-                if not retransmission:
+                # The ClientHello that created this connection, repeated (a retransmission
+                # or a late duplicate): the connection answers it, whatever its state.
+                # Only a new random means a new handshake (RFC 6347 §4.2.8).
+                if conn is None or conn.hs.client_random != ch.random:
                     self._stateless_hello(ch, msg_seq, body, first.seq, addr, now_ms)
                     return
         if conn is None:

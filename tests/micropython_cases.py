@@ -14,4 +14,5 @@ MODULES = [
     "tests.dtls_psk.test_handshake",
     "tests.dtls_psk.test_state_machine",
     "tests.dtls_psk.test_lossy_link",
+    "tests.dtls_psk.test_server",
 ]
