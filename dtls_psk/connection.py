@@ -265,9 +265,11 @@ class Connection:
             ctype, plain = opened
         newest = rec.seq > window.top
         window.mark(rec.seq)
-        limit = self.config.record_size_limit or MAX_PLAINTEXT
-        if len(plain) > min(limit, MAX_PLAINTEXT):
-            return  # RFC 8449 §4 / RFC 5246 §6.2.1: record_overflow, dropped in DTLS
+        limit = MAX_PLAINTEXT
+        if self.hs.peer_record_size_limit is not None and self.config.record_size_limit:
+            limit = self.config.record_size_limit  # RFC 8449 §4: only once both sides sent it
+        if len(plain) > limit:
+            return  # RFC 5246 §6.2.1 record_overflow: dropped in DTLS
         if rec.cid is not None and newest and addr != self.addr and self.state == ESTABLISHED:
             # RFC 9146 §6: move to the new address only for an authentic, newest record.
             old = self.addr

@@ -269,3 +269,19 @@ def test_renegotiation_refused_with_warning() -> None:
     alert = link.first("client", "AlertReceived")
     assert alert.description == NO_RENEGOTIATION and alert.level == 1
     _exchange(link)
+
+
+def test_record_size_limit_is_answered_and_enforced() -> None:
+    from dtls_psk.records import APPLICATION_DATA
+
+    # A server with no limit of its own answers with the protocol maximum.
+    link = connected({"record_size_limit": 128})
+    assert link.client.max_send_size == 16384
+    raises(UsageError, link.server.send, CLIENT_ADDR, b"y" * 129)
+    # Negotiated: a record over our limit is dropped even if the peer sends it.
+    link = connected({"record_size_limit": 128}, {"record_size_limit": 256})
+    conn = link.server._by_addr[CLIENT_ADDR]
+    link.client.receive_datagram(conn._seal(conn.write_epoch, APPLICATION_DATA, b"z" * 129), 0)
+    link.client.receive_datagram(conn._seal(conn.write_epoch, APPLICATION_DATA, b"z" * 128), 0)
+    link.drain_events()
+    assert [len(e.data) for e in link.client_events if hasattr(e, "data")] == [128]

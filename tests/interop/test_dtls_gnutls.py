@@ -67,6 +67,28 @@ def test_our_client_against_gnutls_serv_echo(tmp_path: Any) -> None:
     assert got == payloads
 
 
+def test_extensions_gnutls_does_not_know_are_ignored(tmp_path: Any) -> None:
+    # GnuTLS 3.7 answers neither connection_id nor (for DTLS 1.2) record_size_limit:
+    # neither may then apply, and records above our offered limit must still arrive.
+    port = free_udp_port()
+    client = DtlsClient(
+        b"ep2", KEY, os.urandom, retransmit_initial_ms=200, handshake_timeout_ms=8000,
+        cid=b"", record_size_limit=100,
+    )  # fmt: skip
+    line = b"z" * 150 + b"\n"
+    with peer(_gnutls_serv(tmp_path, port)) as srv:
+        assert srv.wait_for("listening on IPv4", 5), srv.output
+
+        def on_event(event: Any) -> bool:
+            if isinstance(event, HandshakeCompleted):
+                client.send(line)
+            return isinstance(event, ApplicationData | HandshakeFailed)
+
+        events = drive_client(client, port, on_event, timeout_s=10)
+    assert names(events) == ["HandshakeCompleted", "ApplicationData"], events
+    assert not events[0].connection_id and events[1].data == line
+
+
 def test_our_client_with_a_wrong_key_against_gnutls_serv(tmp_path: Any) -> None:
     port = free_udp_port()
     client = DtlsClient(
