@@ -139,7 +139,7 @@ def test_our_client_resumes_a_session_with_s_server() -> None:
     argv[argv.index("-naccept") + 1] = "2"
     with peer(argv) as srv:
         assert srv.wait_for("ACCEPT", 5), srv.output
-        sessions = []
+        sessions: list[Any] = []
         for round_ in range(2):
             client = DtlsClient(
                 b"ep1", KEY, os.urandom, retransmit_initial_ms=200, handshake_timeout_ms=8000,
