@@ -15,4 +15,7 @@ MODULES = [
     "tests.dtls_psk.test_state_machine",
     "tests.dtls_psk.test_lossy_link",
     "tests.dtls_psk.test_server",
+    "tests.coap.test_vectors",
+    "tests.coap.test_codec",
+    "tests.coap.test_endpoint",
 ]
