@@ -229,6 +229,9 @@ class DtlsServer:
             own_cid = self.config.rng(self.cid_length) if self.cid_length else None
             conn = Connection(SERVER, self.config, addr, now_ms, own_cid)
             self._by_addr[addr] = conn
+            if own_cid:
+                # Registered now: the client's Finished may already carry our CID.
+                self._by_cid[own_cid] = conn
             self._pending.append(conn)
             conn.start_server(
                 body, msg_seq, record_seq, now_ms, self.psk_lookup, self.psk_hint, self.sessions
@@ -254,8 +257,8 @@ class DtlsServer:
         conn.events = []
         if conn.state != HANDSHAKING and conn in self._pending:
             self._pending.remove(conn)
-            if conn.state == ESTABLISHED and conn.hs.use_cid and conn.own_cid:
-                self._by_cid[conn.own_cid] = conn
+            if conn.own_cid and not conn.hs.use_cid:
+                del self._by_cid[conn.own_cid]  # the client did not take up the offer
         if conn.state == CLOSED:
             self._forget(conn)
 

@@ -285,3 +285,37 @@ def test_record_size_limit_is_answered_and_enforced() -> None:
     link.client.receive_datagram(conn._seal(conn.write_epoch, APPLICATION_DATA, b"z" * 128), 0)
     link.drain_events()
     assert [len(e.data) for e in link.client_events if hasattr(e, "data")] == [128]
+
+
+def test_connection_ids_both_ways_with_fragmented_flights() -> None:
+    from dtls_psk.records import TLS12_CID, parse_records
+
+    # The client asks for a CID of its own too; every record travels in a datagram of
+    # its own, so the client's Finished (the first record carrying the server's CID)
+    # arrives alone and must find its connection by CID.
+    client, server = make_pair({"cid": b"\xc1\xd2"}, {"cid_length": 4})
+    link = Link(client, server)
+
+    def one_record_per_datagram(direction: str, datagram: bytes) -> "bytes | None":
+        if direction == "down":
+            return datagram
+        start = 0
+        for rec in parse_records(datagram, 4):
+            size = 13 + (4 if rec.cid is not None else 0) + len(rec.fragment)
+            server.receive_datagram(datagram[start : start + size], CLIENT_ADDR, link.now_ms)
+            start += size
+        return None
+
+    link.tap = one_record_per_datagram
+    link.handshake()
+    link.tap = None
+    assert client.is_established and link.first("server", "HandshakeCompleted").connection_id
+    link.client.send(b"up")
+    link.server.send(CLIENT_ADDR, b"down")
+    link.pump()
+    up = parse_records(link.to_server[-1][1], 4)
+    down = parse_records(link.to_client[-1][1], 2)
+    assert up[0].content_type == TLS12_CID and len(up[0].cid or b"") == 4
+    assert down[0].content_type == TLS12_CID and down[0].cid == b"\xc1\xd2"
+    assert link.first("server", "ApplicationData").data == b"up"
+    assert link.first("client", "ApplicationData").data == b"down"
