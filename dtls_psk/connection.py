@@ -296,11 +296,7 @@ class Connection:
         # for the peer's Finished means the peer derived other keys: a wrong PSK, or an
         # unknown identity (which we must not tell apart). Fail now rather than at the
         # timeout; the alert goes in the epoch we write.
-        if (
-            self.state == HANDSHAKING
-            and rec.epoch == self.read_epoch
-            and self.hs.state not in (COMPLETE,)
-        ):
+        if self.state == HANDSHAKING and rec.epoch == self.read_epoch > 0:
             self._fail(alerts.BAD_RECORD_MAC, "peer's Finished does not authenticate (wrong key?)")
 
     def _on_handshake(

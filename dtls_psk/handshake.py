@@ -162,7 +162,6 @@ class Handshake:
         "psk_lookup",
         "read_protection",
         "recv_seq",
-        "recv_seq_start",
         "resumed",
         "role",
         "send_seq",
@@ -180,7 +179,6 @@ class Handshake:
         self.config = config
         self.state = CLIENT_START if role == CLIENT else SERVER_EXPECT_CLIENT_HELLO
         self.send_seq = 0
-        self.recv_seq_start = 0
         self.transcript = bytearray()
         self.client_random = b""
         self.server_random = b""
@@ -366,7 +364,6 @@ class Handshake:
         # RFC 6347 §4.2.2: after a stateless HelloVerifyRequest the server's message
         # sequence continues from the ClientHello's (OpenSSL and GnuTLS do the same).
         self.send_seq = seq
-        self.recv_seq_start = seq + 1
         self.psk_lookup = psk_lookup
         self.psk_identity_hint = psk_hint
         self.session_cache = session_cache

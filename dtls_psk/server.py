@@ -100,6 +100,8 @@ class DtlsServer:
     ) -> None:
         if not 0 <= cid_length <= 32:
             raise UsageError("cid_length must be 0..32")
+        if "cid" in options:
+            raise UsageError("a server issues connection IDs: give cid_length, not cid")
         self.config = Config(rng, **options)
         self.psk_lookup = psk_lookup
         self.psk_hint = psk_hint
