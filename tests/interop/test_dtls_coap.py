@@ -98,3 +98,28 @@ def test_our_client_against_coap_server_openssl() -> None:
     (response,) = responses
     assert response.type == types.ACK and response.code == codes.CONTENT
     assert response.mid == 0x1234 and response.token == b"\x42" and response.payload
+
+
+def test_wrong_key_with_libcoap_fails_on_both_sides() -> None:
+    coap_client = require_program("coap-client-openssl")
+    coap_server = require_program("coap-server-openssl")
+    # libcoap's client with a wrong key against our server.
+    server = DtlsServer({b"ep1": SECRET}.get, os.urandom, handshake_timeout_ms=3000)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        argv = [coap_client, "-m", "get", "-u", "ep1", "-k", "wrongPSK", "-B", "3",
+                f"coaps://127.0.0.1:{port}/3/0/0"]  # fmt: skip
+        with peer(argv) as cli:
+            events = drive_server(server, sock, lambda e: isinstance(e, HandshakeFailed), 6)
+            cli.proc.wait(timeout=10)
+            assert "pylwm2m" not in cli.output
+    assert [type(e).__name__ for e in events] == ["HandshakeFailed"], events
+    # Our client with a wrong key against libcoap's server.
+    port = _two_free_ports()
+    client = DtlsClient(b"ep1", b"wrongPSK", os.urandom, retransmit_initial_ms=200,
+                        handshake_timeout_ms=2500)  # fmt: skip
+    with peer([coap_server, "-A", "127.0.0.1", "-p", str(port), "-k", SECRET.decode()]):
+        events = drive_client(client, port + 1, lambda e: isinstance(e, HandshakeFailed), 6)
+    assert type(events[-1]).__name__ == "HandshakeFailed"
+    assert not any(isinstance(e, HandshakeCompleted) for e in events)
