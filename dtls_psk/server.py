@@ -76,6 +76,7 @@ class DtlsServer:
         "_by_cid",
         "_events",
         "_out",
+        "_out_pos",
         "_pending",
         "_secret_born_ms",
         "_secrets",
@@ -114,6 +115,7 @@ class DtlsServer:
         self._by_cid: "dict[bytes, Connection]" = {}
         self._pending: "list[Connection]" = []
         self._out: "list[tuple[Any, bytes]]" = []
+        self._out_pos = 0
         self._events: "list[Any]" = []
 
     # -- the face ------------------------------------------------------------------
@@ -146,8 +148,14 @@ class DtlsServer:
 
     def datagrams_to_send(self) -> "Iterator[tuple[Any, bytes]]":
         """``(addr, datagram)`` pairs, in order; each is yielded once."""
-        while self._out:
-            yield self._out.pop(0)
+        # A read position rather than pop(0): a busy gateway queues thousands.
+        while self._out_pos < len(self._out):
+            item = self._out[self._out_pos]
+            self._out_pos += 1
+            if self._out_pos == len(self._out):
+                self._out = []
+                self._out_pos = 0
+            yield item
 
     def send(self, addr: "Any", data: bytes) -> None:
         """Send one application record to an established peer."""
