@@ -319,3 +319,55 @@ def test_connection_ids_both_ways_with_fragmented_flights() -> None:
     assert down[0].content_type == TLS12_CID and down[0].cid == b"\xc1\xd2"
     assert link.first("server", "ApplicationData").data == b"up"
     assert link.first("client", "ApplicationData").data == b"down"
+
+
+def test_hello_request_refused_by_the_client() -> None:
+    from dtls_psk.messages import HELLO_REQUEST, push_fragment
+    from dtls_psk.records import HANDSHAKE
+
+    link = connected()
+    conn = link.server._by_addr[CLIENT_ADDR]
+    client_conn = link.client._conn
+    assert client_conn is not None
+    request = push_fragment(HELLO_REQUEST, 0, client_conn.next_recv_seq, 0, b"")
+    link.client.receive_datagram(conn._seal(conn.write_epoch, HANDSHAKE, request), 0)
+    link.pump()
+    alert = link.first("server", "AlertReceived")
+    assert (alert.level, alert.description) == (1, NO_RENEGOTIATION)
+    _exchange(link)
+
+
+def test_fatal_alerts_map_to_events() -> None:
+    from dtls_psk.records import ALERT
+
+    link = connected()
+    conn = link.server._by_addr[CLIENT_ADDR]
+    link.client.receive_datagram(conn._seal(conn.write_epoch, ALERT, b"\x02\x50"), 0)
+    link.drain_events()
+    assert link.names("client")[-2:] == ["AlertReceived", "ConnectionClosed"]
+    assert link.client_events[-1].reason == "peer sent fatal alert internal_error"
+    raises(UsageError, link.client.send, b"x")
+    # Once protected, a plaintext (epoch 0) alert is not believed.
+    link = connected()
+    conn = link.server._by_addr[CLIENT_ADDR]
+    link.client.receive_datagram(conn._seal(0, ALERT, b"\x02\x28"), 0)
+    link.drain_events()
+    assert link.names("client") == ["HandshakeCompleted"]
+    _exchange(link)
+
+
+def test_local_misuse_raises() -> None:
+    from dtls_psk import DtlsServer
+
+    client, server = make_pair()
+    raises(UsageError, client.send, b"x")  # before connect()
+    client.connect(0)
+    raises(UsageError, client.connect, 0)
+    raises(UsageError, server.send, CLIENT_ADDR, b"x")  # no such peer
+    raises(UsageError, DtlsClient, b"id", b"", SeededRng(1))  # no key at all
+    for options in ({"cipher_suites": [0x1301]}, {"mtu": 100}, {"record_size_limit": 10}):
+        raises(UsageError, lambda o=options: DtlsClient(b"id", KEY, SeededRng(1), **o))
+    no_keys: "dict[bytes, bytes]" = {}
+    raises(UsageError, lambda: DtlsServer(no_keys.get, SeededRng(1), cid=b"x"))
+    link = connected()
+    raises(UsageError, link.client.send, b"x" * 16385)
