@@ -371,3 +371,25 @@ def test_local_misuse_raises() -> None:
     raises(UsageError, lambda: DtlsServer(no_keys.get, SeededRng(1), cid=b"x"))
     link = connected()
     raises(UsageError, link.client.send, b"x" * 16385)
+
+
+def test_abbreviated_handshake_recovers_a_lost_client_finished() -> None:
+    link = connected()
+    session = link.client.session
+    client = DtlsClient(b"ep1", KEY, SeededRng(52), session=session)
+    link2 = Link(client, link.server)
+    dropped: "list[int]" = []
+
+    def drop_client_finished(direction: str, d: bytes) -> "bytes | None":
+        # In the abbreviated handshake the client's CCS+Finished is the last flight.
+        if direction == "up" and d[0] == 20 and not dropped:
+            dropped.append(link2.now_ms)
+            return None
+        return d
+
+    link2.tap = drop_client_finished
+    link2.handshake()
+    assert dropped == [0] and client.is_established
+    assert link2.first("server", "HandshakeCompleted").resumed
+    # The server's timer resent its flight at 1 s; the client answered with its own.
+    assert [t for t, d in link2.to_server if d[0] == 20] == [0, 1000]
