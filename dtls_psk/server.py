@@ -34,22 +34,34 @@ _COOKIE_LEN = 16
 
 
 class SessionCache:
-    """Sessions the server can resume, oldest dropped first beyond ``size``."""
+    """Sessions the server can resume: oldest dropped first beyond ``size``, and none
+    resumed once ``lifetime_ms`` old (RFC 5246 §F.1.4: at most 24 hours is advised).
+    ``now_ms`` is kept current by the server."""
 
-    __slots__ = ("_order", "_sessions", "size")
+    __slots__ = ("_order", "_sessions", "lifetime_ms", "now_ms", "size")
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, lifetime_ms: int) -> None:
         self.size = size
-        self._sessions: "dict[bytes, Session]" = {}
+        self.lifetime_ms = lifetime_ms
+        self.now_ms = 0
+        self._sessions: "dict[bytes, tuple[Session, int]]" = {}
         self._order: "list[bytes]" = []
 
     def get(self, session_id: bytes) -> "Session | None":
-        return self._sessions.get(session_id)
+        entry = self._sessions.get(session_id)
+        if entry is None:
+            return None
+        if self.now_ms - entry[1] >= self.lifetime_ms:
+            del self._sessions[session_id]
+            self._order.remove(session_id)
+            return None
+        return entry[0]
 
     def put(self, session: Session) -> None:
-        if session.session_id not in self._sessions:
-            self._order.append(session.session_id)
-        self._sessions[session.session_id] = session
+        if session.session_id in self._sessions:
+            self._order.remove(session.session_id)
+        self._order.append(session.session_id)
+        self._sessions[session.session_id] = (session, self.now_ms)
         while len(self._order) > self.size:
             self._sessions.pop(self._order.pop(0), None)
 
@@ -63,7 +75,8 @@ class DtlsServer:
     ``psk_lookup(identity) -> key or None`` finds each client's key; ``rng(n)`` must
     be a CSPRNG. ``psk_hint`` is sent in a ServerKeyExchange when not empty.
     ``cid_length`` > 0 offers RFC 9146 connection IDs of that length to clients that
-    ask. ``session_cache_size`` 0 disables resumption. Further keyword options are
+    ask. ``session_cache_size`` 0 disables resumption; sessions are resumable for
+    ``session_lifetime_ms`` (24 h). Further keyword options are
     those of ``Config`` (cipher_suites, mtu, timers, record_size_limit, keylog, ...).
 
     The face: ``receive_datagram(data, addr, now_ms)``, ``datagrams_to_send()``
@@ -96,6 +109,7 @@ class DtlsServer:
         psk_hint: bytes = b"",
         cid_length: int = 0,
         session_cache_size: int = 1024,
+        session_lifetime_ms: int = 86400000,
         cookie_lifetime_ms: int = 300000,
         **options: "Any",
     ) -> None:
@@ -107,7 +121,9 @@ class DtlsServer:
         self.psk_lookup = psk_lookup
         self.psk_hint = psk_hint
         self.cid_length = cid_length
-        self.sessions = SessionCache(session_cache_size) if session_cache_size else None
+        self.sessions = (
+            SessionCache(session_cache_size, session_lifetime_ms) if session_cache_size else None
+        )
         self.cookie_lifetime_ms = cookie_lifetime_ms
         self._secrets = [rng(32), rng(32)]  # current, previous
         self._secret_born_ms: "int | None" = None
@@ -123,6 +139,8 @@ class DtlsServer:
     def receive_datagram(self, data: bytes, addr: "Any", now_ms: int) -> None:
         """Feed one datagram from ``addr``; remote faults never raise."""
         self._rotate_secret(now_ms)
+        if self.sessions is not None:
+            self.sessions.now_ms = now_ms
         records = parse_records(data, self.cid_length)
         if not records:
             return

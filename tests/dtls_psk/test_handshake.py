@@ -393,3 +393,16 @@ def test_abbreviated_handshake_recovers_a_lost_client_finished() -> None:
     assert link2.first("server", "HandshakeCompleted").resumed
     # The server's timer resent its flight at 1 s; the client answered with its own.
     assert [t for t, d in link2.to_server if d[0] == 20] == [0, 1000]
+
+
+def test_sessions_expire_after_their_lifetime() -> None:
+    client, server = make_pair(server_opts={"session_lifetime_ms": 10000})
+    link = Link(client, server)
+    link.handshake()
+    session = client.session
+    for start_ms, resumed in ((9000, True), (30000, False)):
+        again = DtlsClient(b"ep1", KEY, SeededRng(start_ms), session=session)
+        link2 = Link(again, server)
+        link2.now_ms = start_ms
+        link2.handshake()
+        assert link2.first("client", "HandshakeCompleted").resumed == resumed
