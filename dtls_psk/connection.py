@@ -214,7 +214,7 @@ class Connection:
 
     def max_send_size(self) -> int:
         """The largest application record the peer accepts (RFC 8449 §4)."""
-        limit = self.hs.peer_record_size_limit if self.hs is not None else None
+        limit = self.hs.peer_record_size_limit
         return MAX_PLAINTEXT if limit is None else min(limit, MAX_PLAINTEXT)
 
     def close(self) -> None:
@@ -245,7 +245,11 @@ class Connection:
     ) -> None:
         st = self.read_states.get(rec.epoch)
         if st is None:
-            if rec.epoch == self.read_epoch + 1 and len(self._early) < _EARLY_RECORDS:
+            if (
+                self.state == HANDSHAKING
+                and rec.epoch == self.read_epoch + 1
+                and len(self._early) < _EARLY_RECORDS
+            ):
                 self._early.append(rec)  # reordered ahead of the ChangeCipherSpec
             return
         prot, window = st
