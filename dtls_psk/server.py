@@ -161,8 +161,9 @@ class DtlsServer:
                     return
         if conn is None:
             return  # not a peer we know, and not a ClientHello: drop
+        known_at = conn.addr
         conn.receive_records(records, now_ms, addr)
-        self._collect(conn, addr if first.content_type != TLS12_CID else conn.addr)
+        self._collect(conn, known_at)
 
     def datagrams_to_send(self) -> "Iterator[tuple[Any, bytes]]":
         """``(addr, datagram)`` pairs, in order; each is yielded once."""
@@ -271,13 +272,22 @@ class DtlsServer:
         # RFC 6347 §4.2.1: DTLS 1.0 record version, and the ClientHello's record number.
         self._out.append((addr, plaintext_record(HANDSHAKE, DTLS_1_0, 0, record_seq, fragment)))
 
-    def _collect(self, conn: Connection, addr: "Any") -> None:
-        """Move the connection's output and events out; keep the maps in step."""
-        if conn.addr != addr or self._by_addr.get(conn.addr) is not conn:
-            if self._by_addr.get(addr) is conn and conn.addr != addr:
-                del self._by_addr[addr]
-            if conn.state != CLOSED:
-                self._by_addr[conn.addr] = conn
+    def _collect(self, conn: Connection, known_at: "Any") -> None:
+        """Move the connection's output and events out; keep the maps in step.
+        ``known_at`` is the address the connection had before the call."""
+        if conn.addr != known_at:
+            # RFC 9146 §6: the peer moved. Its old address no longer reaches it, and a
+            # connection left at the new address (a stale peer) gives way.
+            if self._by_addr.get(known_at) is conn:
+                del self._by_addr[known_at]
+            other = self._by_addr.get(conn.addr)
+            if other is not None and other is not conn:
+                self._forget(other)
+                if other.state == ESTABLISHED:
+                    self._events.append(
+                        ConnectionClosed(conn.addr, "address taken by a migrated peer")
+                    )
+            self._by_addr[conn.addr] = conn
         for datagram in conn.out:
             self._out.append((conn.addr, datagram))
         conn.out = []

@@ -180,6 +180,8 @@ def test_connection_id_survives_address_change() -> None:
     assert moved.addr == new_addr and moved.old_addr == CLIENT_ADDR
     assert link.first("server", "ApplicationData").data == b"after rebinding"
     assert link.server.peer_identity(new_addr) == b"ep1"
+    assert link.server.peer_identity(CLIENT_ADDR) is None
+    assert link.server.peers() == [new_addr]
     link.server.send(new_addr, b"reply")
     link.pump()
     assert link.first("client", "ApplicationData").data == b"reply"
@@ -406,3 +408,21 @@ def test_sessions_expire_after_their_lifetime() -> None:
         link2.now_ms = start_ms
         link2.handshake()
         assert link2.first("client", "HandshakeCompleted").resumed == resumed
+
+
+def test_a_migrating_peer_takes_over_a_stale_address() -> None:
+    # Peer A (with CID) moves to the address where peer B used to be.
+    link_a = connected({"cid": b""}, {"cid_length": 4})
+    server = link_a.server
+    b_addr = ("198.51.100.20", 7000)
+    client_b = DtlsClient(b"ep1", KEY, SeededRng(90))
+    link_b = Link(client_b, server, addr=b_addr)
+    link_b.handshake()
+    assert sorted(server.peers()) == sorted([CLIENT_ADDR, b_addr])
+    link_a.addr = b_addr
+    link_a.client.send(b"from A at B's old address")
+    link_a.pump()
+    assert server.peers() == [b_addr]
+    assert link_a.first("server", "ApplicationData").data == b"from A at B's old address"
+    closed = [e for e in link_a.server_events if type(e).__name__ == "ConnectionClosed"]
+    assert closed and closed[0].reason == "address taken by a migrated peer"
