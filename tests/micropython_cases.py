@@ -31,5 +31,8 @@ MODULES = [
     "tests.dtls_psk.test_lossy_link",
     "tests.lwm2m.test_format_vectors",
     "tests.lwm2m.test_format_codecs",
+    "tests.dtls_psk.test_server",
+    "tests.coap.test_vectors",
+    "tests.coap.test_codec",
     "tests.coap.test_endpoint",
 ]
