@@ -157,6 +157,7 @@ class _Incoming:
         "key",
         "mid",
         "peer",
+        "prior_sequence",
         "request",
         "responded",
         "type",
@@ -173,6 +174,7 @@ class _Incoming:
         self.ack_deadline_ms: int | None = None
         self.block1: tuple[int, bool, int] | None = None
         self.block2 = request.block2
+        self.prior_sequence = -1  # a re-registration continues the observation's numbers
 
 
 class _Seen:
@@ -239,7 +241,7 @@ class Endpoint:
         self._active: dict[Peer, int] = {}
         self._queued: dict[Peer, list[Request]] = {}
         self._seen: dict[tuple[Peer, int], _Seen] = {}
-        self._seen_order: list[tuple[Peer, int]] = []
+        self._seen_order: list[tuple[tuple[Peer, int], _Seen]] = []
         self._seen_head = 0
         self._incoming: dict[tuple[Peer, int], _Incoming] = {}
         self._observations: dict[tuple[Peer, bytes], Observation] = {}
@@ -631,33 +633,38 @@ class Endpoint:
                     else self.params.non_lifetime_ms)
         record = _Seen(now_ms + lifetime)
         self._seen[key] = record
-        self._seen_order.append(key)
+        self._seen_order.append((key, record))
         while len(self._seen) > self.dedup_limit:
-            self._evict_oldest_seen()
+            # bounded memory: the oldest record goes first, even before its lifetime ends
+            old_key, old = self._seen_order[self._seen_head]
+            self._seen_head += 1
+            if self._seen.get(old_key) is old:
+                del self._seen[old_key]
+        self._compact_seen_order()
         return None
 
-    def _evict_oldest_seen(self) -> None:
-        key = self._seen_order[self._seen_head]
-        self._seen_head += 1
-        self._seen.pop(key, None)
-        self._compact_seen_order()
-
     def _compact_seen_order(self) -> None:
-        # keep the order list proportional to the live entries
+        # The order list holds (key, record) in arrival order; entries whose record was
+        # replaced or dropped are skipped, and the consumed head is cut off now and then
+        # so the list stays proportional to the live records.
         if self._seen_head > 64 and self._seen_head * 2 > len(self._seen_order):
-            self._seen_order = [k for k in self._seen_order[self._seen_head:] if k in self._seen]
+            seen = self._seen
+            self._seen_order = [
+                item for item in self._seen_order[self._seen_head:] if seen.get(item[0]) is item[1]
+            ]
             self._seen_head = 0
 
     def _expire(self, now_ms: int) -> None:
         order = self._seen_order
+        seen = self._seen
         while self._seen_head < len(order):
-            key = order[self._seen_head]
-            seen = self._seen.get(key)
-            if seen is not None and seen.expires_ms > now_ms:
-                break
+            key, record = order[self._seen_head]
+            current = seen.get(key) is record
+            if current and record.expires_ms > now_ms:
+                break  # CON and NON lifetimes differ, so this is a lower bound: fine
             self._seen_head += 1
-            if seen is not None:
-                del self._seen[key]
+            if current:
+                del seen[key]
         self._compact_seen_order()
 
     def _expire_reassemblies(self, now_ms: int) -> None:
@@ -955,8 +962,11 @@ class Endpoint:
             if observation is not None:
                 self._cancel_observation(observation, "deregistered")
         elif message.observe == 0 and (peer, message.token) in self._observations:
-            # RFC 7641 §4.1: a new registration with the same token replaces the old one
-            self._end_observation(self._observations[(peer, message.token)])
+            # RFC 7641 §4.1: a registration with the same token replaces the old entry;
+            # its numbers continue so the client's freshness check (§3.4) accepts them
+            old = self._observations[(peer, message.token)]
+            incoming.prior_sequence = old.sequence
+            self._end_observation(old)
         block2 = message.block2
         if block2 is not None and block2[0] > 0 and self._serve_cached_block(incoming, block2,
                                                                             now_ms):
@@ -1102,7 +1112,10 @@ class Endpoint:
 
     def _register_observation(self, incoming: _Incoming, response: Message,
                               now_ms: int) -> Observation:
-        sequence = int.from_bytes(self.rng(2), "big")  # any start value (RFC 7641 §4.4)
+        if incoming.prior_sequence >= 0:
+            sequence = (incoming.prior_sequence + 1) % SEQUENCE_MODULO
+        else:
+            sequence = int.from_bytes(self.rng(2), "big")  # any start value (RFC 7641 §4.4)
         observation = Observation(incoming.peer, incoming.request, sequence, now_ms)
         self._observations[(incoming.peer, incoming.request.token)] = observation
         response.observe = sequence

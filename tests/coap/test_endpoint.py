@@ -623,7 +623,10 @@ def test_reregistration_keeps_the_token_and_the_observation() -> None:
     link.run(link.now_ms + 100)
     assert len(observations) == 2 and not observations[0].active and observations[1].active
     assert observations[1].token == request.token
+    assert observations[1].sequence == observations[0].sequence + 1
     assert request.state == OBSERVING
+    [renewed] = link.take("A", NotificationReceived)  # the answer to the re-registration
+    assert renewed.response.observe == observations[1].sequence
     link.ends["B"].notify(observations[1], Message(code=codes.CONTENT, payload=b"after"),
                           link.now_ms)
     link.run(link.now_ms + 100)
