@@ -79,7 +79,6 @@ class Request:
     """
 
     __slots__ = (
-        "_b1_offset",
         "_b1_szx",
         "_b2_body",
         "_b2_etag",
@@ -109,7 +108,6 @@ class Request:
         self.tag: Any = None
         self._mid = -1
         self._deadline_ms: int | None = None
-        self._b1_offset = 0
         self._b1_szx = 6
         self._b2_body: bytearray | None = None
         self._b2_etag: bytes | None = None
@@ -152,9 +150,6 @@ class _Incoming:
     __slots__ = (
         "ack_deadline_ms",
         "acked",
-        "block1",
-        "block2",
-        "key",
         "mid",
         "peer",
         "prior_sequence",
@@ -163,17 +158,14 @@ class _Incoming:
         "type",
     )
 
-    def __init__(self, peer: "Peer", request: Message, key: "Any") -> None:
+    def __init__(self, peer: "Peer", request: Message) -> None:
         self.peer = peer
         self.request = request
         self.mid = request.mid
         self.type = request.type
-        self.key = key
         self.acked = False
         self.responded = False
         self.ack_deadline_ms: int | None = None
-        self.block1: tuple[int, bool, int] | None = None
-        self.block2 = request.block2
         self.prior_sequence = -1  # a re-registration continues the observation's numbers
 
 
@@ -847,10 +839,9 @@ class Endpoint:
         num, _, szx = sent
         size = 16 << szx
         # RFC 7959 §2.5: the server's SZX may be smaller; continue after what was sent
-        request._b1_offset = num * size + len(request.message.payload)
-        new_szx = szx_for_offset(request._b1_offset, min(block1[2], szx))
+        offset = num * size + len(request.message.payload)
+        new_szx = szx_for_offset(offset, min(block1[2], szx))
         new_size = 16 << new_szx
-        offset = request._b1_offset
         chunk = request.body[offset:offset + new_size]
         message = request.message
         message.payload = chunk
@@ -948,7 +939,7 @@ class Endpoint:
                 if incoming is not None:
                     self._send_empty_ack(incoming)
             return
-        incoming = _Incoming(peer, message, (peer, message.mid))
+        incoming = _Incoming(peer, message)
         bad = message.unrecognized_critical()
         if bad:
             # RFC 7252 §5.4.1: 4.02 Bad Option for an unrecognized critical option
@@ -1105,7 +1096,7 @@ class Endpoint:
         response.block2 = (num, more, szx)
         if more:
             key = (peer, transfer_key(request))
-            self._block2_cache.put(key, CachedBody(body, response.etag, template,
+            self._block2_cache.put(key, CachedBody(body, template,
                                                    now_ms + self.params.exchange_lifetime_ms))
 
     # -- observe, server side ---------------------------------------------------------------------

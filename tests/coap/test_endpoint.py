@@ -4,6 +4,7 @@
 from coap import codes, formats, options, types
 from coap.endpoint import DONE, OBSERVING, QUEUED, WAITING, Endpoint
 from coap.events import (
+    BlockReceived,
     DatagramRejected,
     NotificationReceived,
     ObservationCancelled,
@@ -357,6 +358,20 @@ def test_block2_client_asks_for_smaller_blocks() -> None:
     assert event.response.payload == body
     sizes = [len(decode(d).payload) for _, s, d in link.wire if s == "B"]
     assert sizes[0] == 1024 and set(sizes[1:]) == {32}
+
+
+def test_block2_streamed_block_by_block() -> None:
+    body = bytes(i & 0xFF for i in range(1000))
+    link = pair(block_szx=3)
+    serve(link, {"/s": body})
+    request = link.ends["A"].send_request("B", get("s"), 0, stream=True)
+    link.run(10000)
+    blocks = link.take("A", BlockReceived)
+    assert [b.offset for b in blocks] == list(range(0, 1000, 128))
+    assert [b.more for b in blocks] == [True] * 7 + [False]
+    assert b"".join(b.response.payload for b in blocks) == body
+    assert link.take("A", ResponseReceived) == []
+    assert request.state == DONE
 
 
 def test_block2_peer_changes_block_size_mid_transfer() -> None:
