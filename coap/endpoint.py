@@ -82,6 +82,7 @@ class Request:
         "_b1_szx",
         "_b2_body",
         "_b2_etag",
+        "_b2_next",
         "_b2_szx",
         "_cancelling",
         "_deadline_ms",
@@ -109,7 +110,8 @@ class Request:
         self._mid = -1
         self._deadline_ms: int | None = None
         self._b1_szx = 6
-        self._b2_body: bytearray | None = None
+        self._b2_body: bytearray | None = None  # None until the first block arrives
+        self._b2_next = 0  # the offset of the block expected next
         self._b2_etag: bytes | None = None
         self._b2_szx = 6
         self._obs_seq = -1
@@ -871,8 +873,8 @@ class Endpoint:
                 return False
             body = request._b2_body = bytearray()
             request._b2_etag = message.etag
-        if offset != len(body):
-            if offset < len(body):
+        if offset != request._b2_next:
+            if offset < request._b2_next:
                 return False  # a repeat of a block we have
             self._finish(request, RequestFailed(request, "Block2 gap at offset %d" % offset),
                          now_ms)
@@ -881,6 +883,7 @@ class Endpoint:
             # RFC 7959 §2.4: the representation changed under us
             self._finish(request, RequestFailed(request, "ETag changed during Block2"), now_ms)
             return False
+        request._b2_next = offset + len(message.payload)
         if request.stream:
             self._events.append(BlockReceived(request, message, offset, more))
         else:
@@ -893,7 +896,7 @@ class Endpoint:
                 message.payload = bytes(body)
                 message.block2 = None
             return True
-        next_offset = offset + len(message.payload)
+        next_offset = request._b2_next
         next_szx = szx_for_offset(next_offset, min(szx, request._b2_szx))
         request._b2_szx = next_szx
         follow = request.message.copy()
@@ -919,6 +922,7 @@ class Endpoint:
         child = self.send_request(request.peer, follow, now_ms)
         child._parent = request
         child._b2_body = bytearray(first.payload)
+        child._b2_next = len(first.payload)
         child._b2_etag = first.etag
         child._b2_szx = szx
 
