@@ -597,6 +597,10 @@ class Endpoint:
             message.payload = body[:size]
             message.block1 = (0, True, request._b1_szx)
             message.size1 = len(body)  # RFC 7959 §4: announce the total
+        if (self.block_szx < 6 and message.block2 is None
+                and message.code in (codes.GET, codes.FETCH)):
+            # RFC 7959 §2.4 early negotiation: ask for our block size from the start
+            message.block2 = (0, False, self.block_szx)
         self._transmit_request(request, message, now_ms)
 
     def _transmit_request(self, request: Request, message: Message, now_ms: int) -> None:
