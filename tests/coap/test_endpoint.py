@@ -539,13 +539,19 @@ def observe_pair(**kwargs: "Any") -> "tuple[Link, list[Any]]":
     return link, observations
 
 
+def observe(link: Link, path: str = "o", until_ms: int = 100) -> "Any":
+    """Register an observation of ``path`` from A at B; returns A's request handle."""
+    message = get(path)
+    message.observe = 0
+    request = link.ends["A"].send_request("B", message, link.now_ms)
+    link.run(until_ms)
+    return request
+
+
 def test_observe_notifications_and_active_cancel() -> None:
     link, observations = observe_pair(observe_con_every=3)
     client, server = link.ends["A"], link.ends["B"]
-    message = get("3/0/7")
-    message.observe = 0
-    request = client.send_request("B", message, 0)
-    link.run(100)
+    request = observe(link, "3/0/7")
     [first] = link.take("A", ResponseReceived)
     assert first.response.observe is not None
     assert request.state == OBSERVING
@@ -572,10 +578,7 @@ def test_observe_notifications_and_active_cancel() -> None:
 
 def test_observe_rst_on_a_notification_cancels() -> None:
     link, observations = observe_pair()
-    message = get("o")
-    message.observe = 0
-    request = link.ends["A"].send_request("B", message, 0)
-    link.run(100)
+    request = observe(link)
     link.ends["A"].forget_peer("B")  # the client forgets: the next notification gets RST
     assert request.state == DONE
     link.ends["B"].notify(observations[0], Message(code=codes.CONTENT, payload=b"n"),
@@ -616,10 +619,7 @@ def test_observe_stale_notifications_are_dropped() -> None:
 
 def test_error_notification_ends_the_observation() -> None:
     link, observations = observe_pair()
-    message = get("o")
-    message.observe = 0
-    request = link.ends["A"].send_request("B", message, 0)
-    link.run(100)
+    request = observe(link)
     link.ends["B"].notify(observations[0], Message(code=codes.NOT_FOUND), link.now_ms)
     link.run(link.now_ms + 100)
     assert len(link.take("A", NotificationReceived)) == 1
@@ -631,10 +631,7 @@ def test_error_notification_ends_the_observation() -> None:
 
 def test_reregistration_keeps_the_token_and_the_observation() -> None:
     link, observations = observe_pair()
-    message = get("o")
-    message.observe = 0
-    request = link.ends["A"].send_request("B", message, 0)
-    link.run(100)
+    request = observe(link)
     link.take("A", ResponseReceived)
     link.ends["A"].reregister(request, link.now_ms)
     link.run(link.now_ms + 100)
@@ -653,10 +650,7 @@ def test_reregistration_keeps_the_token_and_the_observation() -> None:
 
 def test_a_new_con_notification_replaces_the_unacknowledged_one() -> None:
     link, observations = observe_pair()
-    message = get("o")
-    message.observe = 0
-    link.ends["A"].send_request("B", message, 0)
-    link.run(100)
+    observe(link)
     server = link.ends["B"]
     link.drop = lambda sender, data: sender == "A"  # ACKs get lost for a while
     server.notify(observations[0], Message(code=codes.CONTENT, payload=b"1"), link.now_ms,
@@ -679,10 +673,7 @@ def test_a_new_con_notification_replaces_the_unacknowledged_one() -> None:
 
 def test_unacknowledged_con_notification_ends_the_observation() -> None:
     link, observations = observe_pair()
-    message = get("o")
-    message.observe = 0
-    link.ends["A"].send_request("B", message, 0)
-    link.run(100)
+    observe(link)
     link.drop = lambda sender, data: sender == "A"  # the client went away
     link.ends["B"].notify(observations[0], Message(code=codes.CONTENT, payload=b"n"),
                           link.now_ms, confirmable=True)
@@ -694,10 +685,7 @@ def test_unacknowledged_con_notification_ends_the_observation() -> None:
 def test_large_notification_is_fetched_whole() -> None:
     body = bytes(range(200))
     link, observations = observe_pair(block_szx=2)
-    message = get("big")
-    message.observe = 0
-    link.ends["A"].send_request("B", message, 0)
-    link.run(1000)
+    observe(link, "big", until_ms=1000)
     link.take("A", ResponseReceived)
     link.ends["B"].notify(observations[0], Message(code=codes.CONTENT, payload=body),
                           link.now_ms)
