@@ -372,9 +372,14 @@ class Endpoint:
             self._queued.setdefault(peer, []).append(request)
         return request
 
-    def cancel(self, request: Request, now_ms: int) -> None:
-        """Stop a request. An observation is cancelled actively: a GET with Observe 1
-        and the same token goes to the server (RFC 7641 §3.6)."""
+    def cancel(self, request: Request, now_ms: int, deregister: bool = True) -> None:
+        """Stop a request. An observation is cancelled actively by default: a GET with
+        Observe 1 and the same token goes to the server, and ObservationEnded follows its
+        answer; with ``deregister=False`` it is forgotten at once and the next
+        notification is answered with RST (RFC 7641 §3.6)."""
+        if request.state == OBSERVING and not deregister:
+            self._complete_observation(request)
+            return
         if request.state == OBSERVING:
             request._cancelling = True
             request.state = WAITING

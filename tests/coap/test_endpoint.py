@@ -588,6 +588,19 @@ def test_observe_rst_on_a_notification_cancels() -> None:
     assert event.reason == "reset"
 
 
+def test_passive_cancel_resets_the_next_notification() -> None:
+    link, observations = observe_pair()
+    request = observe(link)
+    link.ends["A"].cancel(request, link.now_ms, deregister=False)
+    assert request.state == DONE
+    assert link.ends["A"].get_timer() is None
+    link.ends["B"].notify(observations[0], Message(code=codes.CONTENT, payload=b"n"),
+                          link.now_ms)  # NON: the RST names its message id
+    link.run(link.now_ms + 100)
+    assert [e.reason for e in link.take("B", ObservationCancelled)] == ["reset"]
+    assert link.take("A", NotificationReceived) == []
+
+
 def test_observe_stale_notifications_are_dropped() -> None:
     client = Endpoint(SeededRng(1))
     message = get("o")
