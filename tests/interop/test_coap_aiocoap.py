@@ -4,7 +4,6 @@ our file server, and our client against an aiocoap server."""
 import asyncio
 import os
 import pathlib
-import socket
 from typing import Any
 
 import aiocoap
@@ -22,17 +21,11 @@ from coap.events import (
 )
 from coap.message import Message
 from coap.tool import DatagramHost, FileServer
+from tests.peers import free_udp_port
 
 pytestmark = pytest.mark.interop
 
 BODY = bytes((i * 13 + 5) & 0xFF for i in range(3000))
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 # -- aiocoap's client against our server --------------------------------------------------

@@ -11,19 +11,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.peers import require_program
+from tests.peers import free_udp_port, require_program
 
 pytestmark = pytest.mark.interop
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 BODY = bytes((i * 31 + 7) & 0xFF for i in range(3000))
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
