@@ -133,8 +133,10 @@ def our_client(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[b
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
-def test_our_client_gets_from_libcoap(libcoap_server: int) -> None:
-    done = our_client("get", f"coap://127.0.0.1:{libcoap_server}/")
+@pytest.mark.parametrize("kind", ["CON", "NON"])
+def test_our_client_gets_from_libcoap(libcoap_server: int, kind: str) -> None:
+    extra = ["--non"] if kind == "NON" else []
+    done = our_client("get", f"coap://127.0.0.1:{libcoap_server}/", *extra)
     assert done.returncode == 0, done.stderr
     assert b"libcoap" in done.stdout
 
