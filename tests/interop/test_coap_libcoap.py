@@ -141,7 +141,7 @@ def test_our_client_gets_from_libcoap(libcoap_server: int, kind: str) -> None:
     assert b"libcoap" in done.stdout
 
 
-@pytest.mark.parametrize("block", ["64", "1024"])
+@pytest.mark.parametrize("block", ["16", "64", "1024"])
 def test_our_client_blockwise_put_and_get_with_libcoap(libcoap_server: int,
                                                        tmp_path: pathlib.Path,
                                                        block: str) -> None:
