@@ -20,4 +20,6 @@ MODULES = [
     "tests.objects.test_definitions",
     "tests.objects.test_execute",
     "tests.objects.test_base",
+    "tests.coap.test_vectors",
+    "tests.coap.test_codec",
 ]
