@@ -22,4 +22,5 @@ MODULES = [
     "tests.objects.test_base",
     "tests.coap.test_vectors",
     "tests.coap.test_codec",
+    "tests.lwm2m.test_format_vectors",
 ]
