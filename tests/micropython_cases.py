@@ -23,4 +23,10 @@ MODULES = [
     "tests.coap.test_vectors",
     "tests.coap.test_codec",
     "tests.lwm2m.test_format_vectors",
+    "tests.dtls_psk.test_crypto_vectors",
+    "tests.dtls_psk.test_transcript",
+    "tests.dtls_psk.test_records",
+    "tests.dtls_psk.test_handshake",
+    "tests.dtls_psk.test_state_machine",
+    "tests.dtls_psk.test_lossy_link",
 ]
