@@ -30,4 +30,5 @@ MODULES = [
     "tests.dtls_psk.test_state_machine",
     "tests.dtls_psk.test_lossy_link",
     "tests.server.test_rules",
+    "tests.coap.test_endpoint",
 ]
