@@ -15,7 +15,7 @@ from lwm2m.server.aio import LwM2MServer, RequestError
 pytestmark = pytest.mark.interop
 
 
-class Value(resource.ObservableResource):
+class Value(resource.ObservableResource):  # type: ignore[misc]
     """One text resource; PUT changes it and notifies observers."""
 
     def __init__(self, text: str) -> None:
@@ -32,7 +32,7 @@ class Value(resource.ObservableResource):
         return aiocoap.Message(code=aiocoap.CHANGED)
 
 
-class Reboot(resource.Resource):
+class Reboot(resource.Resource):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__()
         self.calls: "list[bytes]" = []

@@ -192,8 +192,9 @@ class LwM2MServer:
         for name in self.server.listeners:
             bind = self._binds[name]
             assert bind is not None
+            protocol = _Protocol(self, name)
             transport, _ = await self._loop.create_datagram_endpoint(
-                lambda name=name: _Protocol(self, name), local_addr=bind)
+                lambda: protocol, local_addr=bind)
             self._transports[name] = transport
             sock = transport.get_extra_info("sockname")
             self.addresses[name] = (sock[0], sock[1])
@@ -502,8 +503,9 @@ def _body(event: "Any") -> str:
     if event.payload:
         if event.decode_error:
             return " (undecodable: %s) 0x%s" % (event.decode_error, event.payload.hex())
+        payload = bytes(event.payload)
         try:
-            return " " + event.payload.decode()
+            return " " + payload.decode()
         except UnicodeError:
-            return " 0x" + event.payload.hex()
+            return " 0x" + payload.hex()
     return ""
