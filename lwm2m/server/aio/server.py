@@ -136,6 +136,10 @@ class _Protocol(asyncio.DatagramProtocol):
         pass
 
 
+def _factory(srv: "LwM2MServer", name: str) -> "Callable[[], _Protocol]":
+    return lambda: _Protocol(srv, name)
+
+
 class LwM2MServer:
     """An LwM2M server (and bootstrap server when given ``bootstrap``) on UDP sockets.
 
@@ -192,9 +196,8 @@ class LwM2MServer:
         for name in self.server.listeners:
             bind = self._binds[name]
             assert bind is not None
-            protocol = _Protocol(self, name)
             transport, _ = await self._loop.create_datagram_endpoint(
-                lambda: protocol, local_addr=bind)
+                _factory(self, name), local_addr=bind)
             self._transports[name] = transport
             sock = transport.get_extra_info("sockname")
             self.addresses[name] = (sock[0], sock[1])
