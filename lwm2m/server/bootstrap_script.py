@@ -33,7 +33,7 @@ import json
 
 from objects.path import PathError, format_path, parse_path
 from objects.registry import type_of as standard_type_of
-from objects.types import FLOAT, INTEGER, OPAQUE, UNSIGNED
+from objects.types import BOOLEAN, FLOAT, INTEGER, NAMES, OPAQUE, TIME, UNSIGNED
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -120,7 +120,13 @@ def _path(where: str, text: "Any") -> "Path":
 
 def _value(where: str, raw: "Any", rtype: "int | None") -> "Value":
     if isinstance(raw, bool):
+        if rtype is not None and rtype != BOOLEAN:
+            raise _fail(where, "%r is not a %s" % (raw, NAMES.get(rtype, rtype)))
         return raw
+    if isinstance(raw, (int, float, str)) and rtype == BOOLEAN:
+        raise _fail(where, "%r is not a boolean (use true or false)" % (raw,))
+    if isinstance(raw, str) and rtype in (INTEGER, UNSIGNED, TIME, FLOAT):
+        raise _fail(where, "%r is not a number" % (raw,))
     if isinstance(raw, int):
         if rtype == FLOAT:
             return float(raw)

@@ -63,8 +63,10 @@ async def conversation() -> None:
         try:
             seen: "list[object]" = []
 
+            stream = srv.events()
+
             async def collect() -> None:
-                async for event in srv.events():
+                async for event in stream:
                     seen.append(event)
 
             collector = asyncio.ensure_future(collect())

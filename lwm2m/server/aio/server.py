@@ -30,7 +30,7 @@ from lwm2m.server.store import Registration
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Iterable
+    from collections.abc import Callable, Iterable
     from typing import Any
 
     Address = tuple[str, int]
@@ -120,6 +120,29 @@ class Observation:
         if self.operation.active:
             self.srv.server.cancel_observe(self.operation, active, self.srv.now_ms())
             self.srv._after()
+
+
+class EventStream:
+    """An async iterator over server events, subscribed from its creation on."""
+
+    def __init__(self, subscribers: "list[asyncio.Queue[Any]]") -> None:
+        self.queue: "asyncio.Queue[Any]" = asyncio.Queue()
+        self._subscribers = subscribers
+        subscribers.append(self.queue)
+
+    def __aiter__(self) -> "EventStream":
+        return self
+
+    async def __anext__(self) -> "Any":
+        event = await self.queue.get()
+        if event is None:
+            self.close()
+            raise StopAsyncIteration
+        return event
+
+    def close(self) -> None:
+        if self.queue in self._subscribers:
+            self._subscribers.remove(self.queue)
 
 
 class _Protocol(asyncio.DatagramProtocol):
@@ -331,19 +354,11 @@ class LwM2MServer:
             lambda e: isinstance(e, (ev.BootstrapCompleted, ev.BootstrapFailed))
             and e.endpoint == endpoint, timeout_s)
 
-    async def events(self) -> "AsyncIterator[Any]":
-        """Every server event from now on (registered, updated, deregistered, expired,
-        sent data, responses, notifications, bootstrap progress)."""
-        queue: "asyncio.Queue[Any]" = asyncio.Queue()
-        self._subscribers.append(queue)
-        try:
-            while True:
-                event = await queue.get()
-                if event is None:
-                    return
-                yield event
-        finally:
-            self._subscribers.remove(queue)
+    def events(self) -> "EventStream":
+        """Every server event from the moment of this call (registered, updated,
+        deregistered, expired, sent data, responses, notifications, bootstrap progress);
+        iterate it with ``async for``, ``close()`` it when done."""
+        return EventStream(self._subscribers)
 
     # -- device management -------------------------------------------------------------------
 
