@@ -2,7 +2,8 @@
 sends each request, the test checks it byte-level (method, Uri-Path, options, payload)
 and answers as a client would; the response must surface to the caller unchanged."""
 
-from coap import codes
+from coap import codes, types
+from coap.message import Message
 from lwm2m import formats
 from lwm2m.server import events as ev
 from lwm2m.server.server import ServerError
@@ -276,3 +277,73 @@ def test_local_misuse_raises() -> None:
     raises(ServerError, net.server.write, "dev", "/1", 5)
     raises(ServerError, net.server.create, "dev", "/1/0/1", {})
     raises(ServerError, net.server.read_composite, "dev", [])
+
+
+def test_large_read_is_fetched_block_by_block() -> None:
+    # RFC 7959 §2.4: the client answers with Block2; the server asks for the next blocks
+    # and reports the whole body once (ETS firmware-sized payloads, int-770).
+    net, dev = registered()
+    body = bytes(range(256)) * 10  # 2560 bytes of opaque data
+    operation = net.server.read("dev", "/5/0/0", accept=formats.OPAQUE)
+    req = dev.next_request()
+    for num in range(3):
+        chunk = body[num * 1024:(num + 1) * 1024]
+        resp = Message(types.ACK, codes.CONTENT, req.mid, req.token, payload=chunk)
+        resp.content_format = formats.OPAQUE
+        resp.block2 = (num, num < 2, 6)
+        dev.send(resp)
+        if num < 2:
+            req = dev.next_request()
+            assert req.block2 == (num + 1, False, 6) and req.uri_path == ("5", "0", "0")
+    [answer] = responses(net)
+    assert answer.operation is operation and answer.payload == body
+    assert answer.records == [((5, 0, 0), body)]
+
+
+def test_large_write_goes_block_by_block() -> None:
+    net, dev = registered()
+    body = b"\xa5" * 2500
+    net.server.write("dev", "/5/0/0", body)
+    received = b""
+    for num in range(3):
+        req = dev.next_request()
+        assert req.code == codes.PUT and req.uri_path == ("5", "0", "0")
+        assert req.content_format == formats.OPAQUE
+        block = req.block1
+        assert block is not None and block[0] == num and block[1] == (num < 2)
+        received += req.payload
+        resp = Message(types.ACK, codes.CONTINUE if num < 2 else codes.CHANGED, req.mid,
+                       req.token)
+        resp.block1 = (num, num < 2, block[2])
+        dev.send(resp)
+    assert received == body
+    [answer] = responses(net)
+    assert answer.code == codes.CHANGED
+
+
+def test_int_305_cancel_observe_composite() -> None:
+    net, dev = registered()
+    obs = net.server.observe_composite("dev", ["/1/0/1", "/3/0/11/0"], fmt=formats.SENML_JSON)
+    req = dev.next_request()
+    dev.answer(req, codes.CONTENT, b'[{"n":"/1/0/1","v":60},{"n":"/3/0/11/0","v":0}]', 110,
+               observe=1)
+    net.server.cancel_observe(obs)
+    cancel = dev.next_request()
+    assert cancel.code == codes.FETCH and cancel.observe == 1
+    assert cancel.token == req.token and cancel.payload == req.payload
+    dev.answer(cancel, codes.CONTENT, b'[{"n":"/1/0/1","v":60},{"n":"/3/0/11/0","v":0}]', 110)
+    ended = [e for e in net.events() if isinstance(e, ev.ObservationEnded)]
+    assert ended and ended[0].operation is obs
+
+
+def test_notification_that_ends_the_observation() -> None:
+    # RFC 7641 §3.2: a notification with an error code ends the observation
+    net, dev = registered()
+    obs = net.server.observe("dev", "/3/0/13")
+    req = dev.next_request()
+    dev.answer(req, codes.CONTENT, b"1", 0, observe=1)
+    net.events()
+    dev.notify(req.token, 2, b"", 0, code=codes.NOT_FOUND)
+    events = net.events()
+    assert isinstance(events[0], ev.NotificationReceived) and events[0].code == codes.NOT_FOUND
+    assert isinstance(events[1], ev.ObservationEnded) and not obs.active
