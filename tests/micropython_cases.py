@@ -30,5 +30,8 @@ MODULES = [
     "tests.dtls_psk.test_state_machine",
     "tests.dtls_psk.test_lossy_link",
     "tests.server.test_rules",
+    "tests.server.test_registration_if",
+    "tests.server.test_bootstrap_if",
+    "tests.server.test_device_management_if",
     "tests.coap.test_endpoint",
 ]

@@ -26,6 +26,7 @@ and is also kept on the handle (``response``, ``failure``, ``done``).
 
 from coap import codes
 from coap.message import Message
+from lwm2m.attributes import ORDER
 from objects.path import format_path
 
 TYPE_CHECKING = False
@@ -125,9 +126,14 @@ def request(code: int, root: str, path: "Path", payload: bytes = b"",
 
 
 def attribute_query(attributes: "dict[str, Any]") -> "list[str]":
-    """Write-Attributes query items (Core §5.1.2): a value sets, None clears."""
+    """Write-Attributes query items (Core §5.1.2): a value sets, None clears. They go
+    in the order Core §5.1.2 lists them (then any others by name), so the request is the
+    same whatever order the dict kept."""
     items = []
-    for name, value in attributes.items():
+    names = [n for n in ORDER if n in attributes]
+    names += sorted(n for n in attributes if n not in ORDER)
+    for name in names:
+        value = attributes[name]
         if value is None:
             items.append(name)
         elif isinstance(value, bool):

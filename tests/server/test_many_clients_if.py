@@ -18,8 +18,8 @@ def test_two_hundred_clients() -> None:
     assert len(registered) == CLIENTS
     for round_no in range(3):
         net.step(40_000)
-        for dev, location in zip(devices, locations, strict=True):
-            assert dev.request(codes.POST, location, ("lt=60",)).code == codes.CHANGED
+        for i, dev in enumerate(devices):
+            assert dev.request(codes.POST, locations[i], ("lt=60",)).code == codes.CHANGED
         assert len(net.server.registrations) == CLIENTS, round_no
     # one read each, all in flight at once; answers come back in reverse order
     operations = [net.server.read("ep-%03d" % i, "/3/0/0") for i in range(CLIENTS)]
@@ -30,8 +30,8 @@ def test_two_hundred_clients() -> None:
     for i, operation in enumerate(operations):
         assert answers[operation.id].records == [((3, 0, 0), "dev %d" % i)]
     # half de-register, the other half expire
-    for dev, location in list(zip(devices, locations, strict=True))[::2]:
-        assert dev.request(codes.DELETE, location).code == codes.DELETED
+    for i in range(0, CLIENTS, 2):
+        assert devices[i].request(codes.DELETE, locations[i]).code == codes.DELETED
     net.step(61_000)
     events = net.events()
     assert len([e for e in events if isinstance(e, ev.ClientDeregistered)]) == CLIENTS // 2
