@@ -24,6 +24,7 @@ class SecureDevice:
         self.dtls = DtlsClient(identity, key, os.urandom)
         self.now_ms = 0
         self.mid = 100
+        self.inbox: "list[Message]" = []
         self.dtls.connect(0)
         self.pump()
 
@@ -58,9 +59,16 @@ class SecureDevice:
         if cf is not None:
             msg.content_format = cf
         self.dtls.send(msg.encode())
-        [reply] = self.pump()
-        assert reply.mid == msg.mid and reply.type == types.ACK
+        got = self.pump()
+        [reply] = [m for m in got if m.type == types.ACK and m.mid == msg.mid]
+        self.inbox = [m for m in got if m is not reply]  # requests the server sent meanwhile
         return reply
+
+    def next_request(self) -> Message:
+        got = self.inbox + self.pump()
+        self.inbox = []
+        [req] = got
+        return req
 
 
 def secure_server() -> Server:
@@ -139,3 +147,32 @@ def test_update_from_another_identity_is_refused() -> None:
     assert thief.request(codes.POST, location).code == codes.FORBIDDEN
     assert thief.request(codes.DELETE, location).code == codes.FORBIDDEN
     assert server.registration("secure-ep") is not None
+
+
+def test_int_1_bootstrap_over_dtls_then_register() -> None:
+    from lwm2m.server.bootstrap_script import load_script
+
+    psk = PskStore()
+    psk.add("secure-ep", b"id-secure", KEY)
+    script = load_script({"secure-ep": {
+        "delete": ["/"],
+        "write": {"/0/1": {"0": "coaps://127.0.0.1:5684", "1": False, "2": 0,
+                           "3": "id-secure", "5": {"hex": KEY.hex()}, "10": 1}}}})
+    server = Server(counter_rng(), psk=psk, bootstrap=script, listeners=("coaps",))
+    dev = SecureDevice(server, 50010, b"id-secure", KEY)
+    assert dev.request(codes.POST, "/bs", ("ep=secure-ep",)).code == codes.CHANGED
+    seen = []
+    for _ in range(3):  # Delete /, Write /0/1, Finish: each answered 2.0x over the session
+        req = dev.next_request()
+        seen.append((req.code, req.uri_path))
+        if req.code == codes.PUT:
+            from lwm2m import formats
+
+            records = formats.decode(formats.TLV, req.payload, (0, 1), server.type_of)
+            assert ((0, 1, 2), 0) in records and ((0, 1, 3), b"id-secure") in records
+        answer = Message(types.ACK, codes.DELETED if req.code == codes.DELETE
+                         else codes.CHANGED, req.mid, req.token)
+        dev.dtls.send(answer.encode())
+    dev.pump()
+    assert seen == [(codes.DELETE, ()), (codes.PUT, ("0", "1")), (codes.POST, ("bs",))]
+    assert isinstance(events(server)[-1], ev.BootstrapCompleted)
