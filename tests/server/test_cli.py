@@ -111,6 +111,13 @@ async def drive_cli(port: int) -> "tuple[int, str]":
         "read cli-dev /1/0/1",
         "read cli-dev /5/0/1",
         "read cli-dev 5/0",
+        "observe cli-dev /3/0/0",
+        "cancel cli-dev /3/0/0",
+        "sleep 0.5",
+        "exec cli-dev /3/0/4",
+        "delete cli-dev /3/0",
+        "fetch cli-dev /3/0/0 /1/0/1",
+        "cancel cli-dev /3/0/0",
         "quit",
     ]) + "\n"
     proc = await asyncio.create_subprocess_exec(
@@ -141,3 +148,9 @@ def test_cli_session_prints_decoded_values() -> None:
     assert "/1/0/1 = 120" in out
     assert "read cli-dev /5/0/1: 4.04" in out
     assert "error: path must start with '/'" in out
+    assert "observe cli-dev /3/0/0: 2.05" in out
+    assert "observation ended: cancelled" in out
+    assert "execute cli-dev /3/0/4: 4.04" in out  # every code surfaces
+    assert "delete cli-dev /3/0: 4.04" in out
+    assert "read-composite cli-dev /: 4." in out
+    assert "error: no observation of cli-dev /3/0/0" in out
