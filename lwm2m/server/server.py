@@ -347,6 +347,15 @@ class Server:
                             "no resource /%s" % "/".join(path))
         except InvalidParameters as exc:
             self._reply(lis, event, codes.BAD_REQUEST, now_ms, str(exc))
+        except Exception as exc:
+            # DESIGN.md: remote input never raises out of receive_datagram. Whatever this
+            # request tripped over is our bug, answered 5.00 and reported, not a crash.
+            try:
+                self._reply(lis, event, codes.INTERNAL_SERVER_ERROR, now_ms,
+                            "internal error: %r" % (exc,))
+            except ValueError:
+                self._events.append(ev.RequestRejected(event.peer, codes.INTERNAL_SERVER_ERROR,
+                                                       "internal error: %r" % (exc,)))
 
     # -- registration interface (Core §6.2) -------------------------------------------------
 
