@@ -264,7 +264,7 @@ class Server:
     # -- DTLS plumbing ------------------------------------------------------------------
 
     def _drain_dtls(self, lis: _Listener, now_ms: int) -> None:
-        from dtls_psk import ApplicationData, PeerAddressChanged
+        from dtls_psk import ApplicationData, HandshakeFailed, PeerAddressChanged
 
         while True:
             event = lis.dtls.next_event()
@@ -272,6 +272,8 @@ class Server:
                 break
             if isinstance(event, ApplicationData):
                 lis.coap.receive_datagram(event.data, event.addr, now_ms)
+            elif isinstance(event, HandshakeFailed):
+                self._events.append(ev.HandshakeFailed(event.addr, str(event.reason)))
             elif isinstance(event, PeerAddressChanged):
                 # RFC 9146: the same session now arrives from a new address.
                 for target in self._targets.values():

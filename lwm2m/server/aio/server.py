@@ -481,6 +481,8 @@ def describe(event: "Any") -> str:
     if isinstance(event, ev.RequestRejected):
         return "rejected a request from %s: %s %s" % (
             event.address, code_text(event.code), event.reason)
+    if isinstance(event, ev.HandshakeFailed):
+        return "DTLS handshake from %s failed: %s" % (event.address, event.reason)
     if isinstance(event, ev.BootstrapRequested):
         return "bootstrap request from %s" % event.endpoint
     if isinstance(event, ev.BootstrapStepDone):
