@@ -299,6 +299,7 @@ class Endpoint:
             if deadline is not None and deadline <= now_ms:
                 self._send_empty_ack(incoming)
         self._expire(now_ms)
+        self._expire_reassemblies(now_ms)
 
     def receive_datagram(self, data: bytes, peer: "Peer", now_ms: int) -> None:
         """Process one datagram from ``peer``. Remote faults never raise."""
@@ -658,6 +659,8 @@ class Endpoint:
             if seen is not None:
                 del self._seen[key]
         self._compact_seen_order()
+
+    def _expire_reassemblies(self, now_ms: int) -> None:
         for peer, cache in list(self._reassemblies.items()):
             for key in cache.keys_in_order():
                 cache.get(key, now_ms)  # drops stale ones
@@ -1041,7 +1044,7 @@ class Endpoint:
 
     def _serve_cached_block(self, incoming: _Incoming, block2: "tuple[int, bool, int]",
                             now_ms: int) -> bool:
-        key = (incoming.peer, transfer_key(incoming.request, True))
+        key = (incoming.peer, transfer_key(incoming.request))
         cached = self._block2_cache.get(key, now_ms)
         if cached is None:
             return False  # stateless: the application answers, the endpoint slices
@@ -1091,7 +1094,7 @@ class Endpoint:
         response.payload = chunk
         response.block2 = (num, more, szx)
         if more:
-            key = (peer, transfer_key(request, True))
+            key = (peer, transfer_key(request))
             self._block2_cache.put(key, CachedBody(body, response.etag, template,
                                                    now_ms + self.params.exchange_lifetime_ms))
 

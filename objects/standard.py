@@ -85,7 +85,7 @@ _table(0, "LwM2M Security", "1.0", "1.0", MM, _SECURITY_1_0_ROWS)
 # The registry's 1.1 file gives units "s" to Matching Type and Certificate Usage; they
 # are enumerations (Core §E.1), so the table leaves the units out.
 # (Tuples are joined with ``+``: MicroPython has no ``*rows`` in a tuple display.)
-_table(0, "LwM2M Security", "1.1", "1.1", MM, _SECURITY_1_0_ROWS + (  # noqa: RUF005
+_table(0, "LwM2M Security", "1.1", "1.1", MM, _SECURITY_1_0_ROWS + (
     (13, "Matching Type", NO, UNSIGNED, O, "0..3"),
     (14, "SNI", NO, STRING, O),
     (15, "Certificate Usage", NO, UNSIGNED, O, "0..3"),
@@ -105,11 +105,11 @@ _SERVER_1_0_ROWS = (
 )
 
 # LwM2M 1.0 (Core 1.0 §E.2) allows Short Server ID 65535; 1.1 reserves it.
-_table(1, "LwM2M Server", "1.0", "1.0", MM, (  # noqa: RUF005
+_table(1, "LwM2M Server", "1.0", "1.0", MM, (
     (0, "Short Server ID", R, INTEGER, M, "1..65535"),
 ) + _SERVER_1_0_ROWS)
 
-_table(1, "LwM2M Server", "1.1", "1.1", MM, (  # noqa: RUF005
+_table(1, "LwM2M Server", "1.1", "1.1", MM, (
     (0, "Short Server ID", R, INTEGER, M, "1..65534"),
 ) + _SERVER_1_0_ROWS + (
     (9, "Bootstrap-Request Trigger", E, NONE, O),

@@ -15,6 +15,7 @@ MODULES = [
     "tests.lwm2m.test_access",
     "tests.lwm2m.test_attributes",
     "tests.lwm2m.test_notify",
+    "tests.lwm2m.test_bootstrap_ini",
     "tests.objects.test_types",
     "tests.objects.test_errors",
     "tests.objects.test_definitions",
@@ -33,5 +34,7 @@ MODULES = [
     "tests.server.test_registration_if",
     "tests.server.test_bootstrap_if",
     "tests.server.test_device_management_if",
+    "tests.lwm2m.test_format_codecs",
+    "tests.dtls_psk.test_server",
     "tests.coap.test_endpoint",
 ]

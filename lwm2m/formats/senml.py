@@ -71,7 +71,7 @@ class Labels:
         self.vd = vd
         self.vlo = vlo
         self.base = frozenset((bver, bn, bt, bv))
-        self.known = frozenset((bver, bn, bt, bv, n, t, v, vs, vb, vd, vlo) + others)  # noqa: RUF005 (MicroPython has no starred tuple displays)
+        self.known = frozenset((bver, bn, bt, bv, n, t, v, vs, vb, vd, vlo) + others)
 
 
 # RFC 8428 §4.2 (JSON labels) and §6 (CBOR labels); "vlo" is LwM2M 1.1.1 Core §7.4.4.

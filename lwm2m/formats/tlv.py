@@ -175,12 +175,14 @@ class _Types:
         self.cache: dict[tuple[int, int], int | None] = {}
 
 
-def decode(data: bytes, base: "Path", type_of: "TypeOf | None" = None) -> "list[Record]":
+def decode(data: bytes, base: "Path | None", type_of: "TypeOf | None" = None) -> "list[Record]":
     """TLV payload of a request on ``base`` -> flat ``[(path, value), ...]`` records."""
     if type(data) is not bytes:
         data = bytes(data)
     if type_of is None:
         type_of = no_types
+    if base is None:
+        base = ()
     n = len(base)
     end = len(data)
     out: list[Record] = []
@@ -212,7 +214,7 @@ def decode(data: bytes, base: "Path", type_of: "TypeOf | None" = None) -> "list[
             for kind, ident, a, b in items:
                 if kind != RESOURCE_INSTANCE:
                     raise FormatError("TLV mixes resource instances with a %s" % KIND_NAMES[kind])
-                out.append((base + (ident,), decode_value(data, a, b, rtype)))  # noqa: RUF005 (MicroPython has no starred tuple displays)
+                out.append((base + (ident,), decode_value(data, a, b, rtype)))
         else:
             for item in items:
                 if item[1] != base[2]:
@@ -256,11 +258,11 @@ def _resource_items(
         if rid in cache:
             rtype = cache[rid]
         else:
-            rtype = cache[rid] = type_of(prefix + (rid,))  # noqa: RUF005 (MicroPython has no starred tuple displays)
+            rtype = cache[rid] = type_of(prefix + (rid,))
         if kind == RESOURCE:
-            append((prefix + (rid,), decode_value(data, a, b, rtype)))  # noqa: RUF005 (MicroPython has no starred tuple displays)
+            append((prefix + (rid,), decode_value(data, a, b, rtype)))
         elif kind == MULTIPLE_RESOURCE:
-            rpath = prefix + (rid,)  # noqa: RUF005 (MicroPython has no starred tuple displays)
+            rpath = prefix + (rid,)
             pos = a
             while pos < b:
                 k, riid, va, vb = parse_header(data, pos, b)
@@ -268,7 +270,7 @@ def _resource_items(
                     raise FormatError(
                         "a multiple resource TLV holds resource instances, not a %s" % KIND_NAMES[k]
                     )
-                append((rpath + (riid,), decode_value(data, va, vb, rtype)))  # noqa: RUF005 (MicroPython has no starred tuple displays)
+                append((rpath + (riid,), decode_value(data, va, vb, rtype)))
                 pos = vb
         else:
             raise FormatError(
@@ -387,13 +389,17 @@ def encode_value(value: "Any", path: "Path", type_of: "TypeOf") -> bytes:
     raise FormatError("%s: TLV cannot carry %r" % (path_text(path), value))
 
 
-def encode(records: "Iterable[Record]", base: "Path", type_of: "TypeOf | None" = None) -> bytes:
+def encode(
+    records: "Iterable[Record]", base: "Path | None", type_of: "TypeOf | None" = None
+) -> bytes:
     """Records under ``base`` -> TLV. ``base`` is an object (object instance TLVs),
     an instance (resource TLVs), a resource (one resource or one multiple resource)
     or a resource instance. Records of one instance, and of one multiple resource,
     must be contiguous."""
     if type_of is None:
         type_of = no_types
+    if base is None:
+        base = ()
     n = len(base)
     if not 1 <= n <= 4:
         raise FormatError("TLV needs an object, instance, resource or resource instance path")

@@ -143,8 +143,12 @@ def test_separate_response() -> None:
     assert got.response.payload == b"late"
     assert got.response.type == types.CON
     kinds = [(sender, decode(d).type, decode(d).code) for _, sender, d in link.wire]
-    assert kinds == [("A", types.CON, codes.GET), ("B", types.ACK, codes.EMPTY),
-                     ("B", types.CON, codes.CONTENT), ("A", types.ACK, codes.EMPTY)]
+    assert kinds == [
+        ("A", types.CON, codes.GET),
+        ("B", types.ACK, codes.EMPTY),
+        ("B", types.CON, codes.CONTENT),
+        ("A", types.ACK, codes.EMPTY),
+    ]
     assert link.ends["B"].get_timer() is None
 
 
@@ -250,8 +254,12 @@ def test_unknown_critical_option_gets_bad_option() -> None:
     endpoint.receive_datagram(request.encode(), "A", 0)
     [(_, data)] = endpoint.datagrams_to_send()
     reply = decode(data)
-    assert (reply.type, reply.code, reply.mid, reply.token) == (types.ACK, codes.BAD_OPTION, 5,
-                                                                b"\x09")
+    assert (reply.type, reply.code, reply.mid, reply.token) == (
+        types.ACK,
+        codes.BAD_OPTION,
+        5,
+        b"\x09",
+    )
     assert isinstance(endpoint.next_event(), DatagramRejected)
     assert endpoint.next_event() is None
 
@@ -458,8 +466,7 @@ def test_block1_server_asks_for_smaller_blocks() -> None:
     assert sizes[0] == 1024 and sizes[1] == 128 and sum(sizes) == 2500
 
 
-def _block1_put(mid: int, num: int, more: bool, payload: bytes,
-                content_format: int = 0) -> bytes:
+def _block1_put(mid: int, num: int, more: bool, payload: bytes, content_format: int = 0) -> bytes:
     message = Message(types.CON, codes.PUT, mid, b"\x07")
     message.uri_path = "f"
     message.content_format = content_format
@@ -561,8 +568,9 @@ def test_observe_rst_on_a_notification_cancels() -> None:
     link.run(100)
     link.ends["A"].forget_peer("B")  # the client forgets: the next notification gets RST
     assert request.state == DONE
-    link.ends["B"].notify(observations[0], Message(code=codes.CONTENT, payload=b"n"),
-                          link.now_ms, confirmable=True)
+    link.ends["B"].notify(
+        observations[0], Message(code=codes.CONTENT, payload=b"n"), link.now_ms, confirmable=True
+    )
     link.run(link.now_ms + 100)
     [event] = link.take("B", ObservationCancelled)
     assert event.reason == "reset"
@@ -612,6 +620,51 @@ def test_error_notification_ends_the_observation() -> None:
     raises(ValueError, link.ends["B"].notify, observations[0], Message(code=codes.CONTENT), 0)
 
 
+def test_reregistration_keeps_the_token_and_the_observation() -> None:
+    link, observations = observe_pair()
+    message = get("o")
+    message.observe = 0
+    request = link.ends["A"].send_request("B", message, 0)
+    link.run(100)
+    link.take("A", ResponseReceived)
+    link.ends["A"].reregister(request, link.now_ms)
+    link.run(link.now_ms + 100)
+    assert len(observations) == 2 and not observations[0].active and observations[1].active
+    assert observations[1].token == request.token
+    assert request.state == OBSERVING
+    link.ends["B"].notify(observations[1], Message(code=codes.CONTENT, payload=b"after"),
+                          link.now_ms)
+    link.run(link.now_ms + 100)
+    payloads = [e.response.payload for e in link.take("A", NotificationReceived)]
+    assert payloads[-1] == b"after"
+
+
+def test_a_new_con_notification_replaces_the_unacknowledged_one() -> None:
+    link, observations = observe_pair()
+    message = get("o")
+    message.observe = 0
+    link.ends["A"].send_request("B", message, 0)
+    link.run(100)
+    server = link.ends["B"]
+    link.drop = lambda sender, data: sender == "A"  # ACKs get lost for a while
+    server.notify(observations[0], Message(code=codes.CONTENT, payload=b"1"), link.now_ms,
+                  confirmable=True)
+    link.run(link.now_ms + 1)
+    deadline = server.get_timer()
+    server.notify(observations[0], Message(code=codes.CONTENT, payload=b"2"), link.now_ms,
+                  confirmable=False)  # RFC 7641 §4.5.2: goes CON, takes over the timer
+    link.run(link.now_ms + 1)
+    assert len(server._outgoing) == 1
+    assert server.get_timer() == deadline
+    from_server = [decode(d) for _, sender, d in link.wire if sender == "B"]
+    assert from_server[-1].type == types.CON and from_server[-1].payload == b"2"
+    link.drop = None
+    link.run(link.now_ms + 60000)
+    assert server._outgoing == {}
+    assert observations[0].active
+    assert [e.response.payload for e in link.take("A", NotificationReceived)] == [b"1", b"2"]
+
+
 def test_unacknowledged_con_notification_ends_the_observation() -> None:
     link, observations = observe_pair()
     message = get("o")
@@ -619,8 +672,9 @@ def test_unacknowledged_con_notification_ends_the_observation() -> None:
     link.ends["A"].send_request("B", message, 0)
     link.run(100)
     link.drop = lambda sender, data: sender == "A"  # the client went away
-    link.ends["B"].notify(observations[0], Message(code=codes.CONTENT, payload=b"n"),
-                          link.now_ms, confirmable=True)
+    link.ends["B"].notify(
+        observations[0], Message(code=codes.CONTENT, payload=b"n"), link.now_ms, confirmable=True
+    )
     link.run(link.now_ms + 100000)
     [event] = link.take("B", ObservationCancelled)
     assert event.reason == "timeout"
@@ -634,8 +688,7 @@ def test_large_notification_is_fetched_whole() -> None:
     link.ends["A"].send_request("B", message, 0)
     link.run(1000)
     link.take("A", ResponseReceived)
-    link.ends["B"].notify(observations[0], Message(code=codes.CONTENT, payload=body),
-                          link.now_ms)
+    link.ends["B"].notify(observations[0], Message(code=codes.CONTENT, payload=body), link.now_ms)
     link.run(link.now_ms + 1000)
     [note] = link.take("A", NotificationReceived)
     assert note.response.payload == body
@@ -653,6 +706,7 @@ def test_lossy_link_completes_within_max_transmit_wait() -> None:
     for _ in range(30):
         start = link.now_ms
         request = link.ends["A"].send_request("B", get("r"), start)
+
         def done(r: "Any" = request) -> bool:
             return bool(r.state == DONE)
 
@@ -671,6 +725,7 @@ def test_reordered_and_duplicated_datagrams_keep_block_transfers_whole() -> None
     link = pair(seed=5, block_szx=2)
     link.reorder = 0.3
     link.duplicate = 0.3
+    link.loss = 0.1
     stored: dict[str, bytes] = {}
     seen = serve(link, stored)
     put = Message(types.CON, codes.PUT)

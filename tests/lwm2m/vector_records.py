@@ -53,7 +53,7 @@ def _collect(
     here = (
         prefix
         if prefix and prefix[-1] == ident and _depth(kind) == len(prefix)
-        else prefix + (ident,)  # noqa: RUF005 (MicroPython has no starred tuple displays)
+        else prefix + (ident,)
     )
     if kind == "object":
         for inst in value["instances"]:
@@ -67,7 +67,7 @@ def _collect(
     elif kind == "multiple_resource":
         types[ident] = T.BY_NAME[value["type"]]
         for riid in sorted(value["instances"], key=int):
-            records.append((here + (int(riid),), typed(value["type"], value["instances"][riid])))  # noqa: RUF005 (MicroPython has no starred tuple displays)
+            records.append((here + (int(riid),), typed(value["type"], value["instances"][riid])))
     else:
         raise AssertionError("unknown kind " + kind)
 
