@@ -286,11 +286,11 @@ class LwM2MServer:
             obs = self._observations.get(operation.id)
             if obs is not None:
                 if isinstance(event, (ev.NotificationReceived, ev.ResponseReceived)):
+                    obs.queue.put_nowait(event)  # every code reaches the caller
                     if isinstance(event, ev.ResponseReceived) and not operation.active:
-                        obs.queue.put_nowait(ev.ObservationEnded(operation, "refused %s"
-                                                                 % event.code))
-                    else:
-                        obs.queue.put_nowait(event)
+                        # RFC 7641 §3.1: no Observe option (or an error): not established
+                        obs.queue.put_nowait(ev.ObservationEnded(operation, "not established"))
+                        self._observations.pop(operation.id, None)
                 elif isinstance(event, (ev.ObservationEnded, ev.RequestFailed)):
                     obs.queue.put_nowait(event)
                     self._observations.pop(operation.id, None)
