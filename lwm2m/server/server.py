@@ -603,8 +603,17 @@ class Server:
             kind = op.BOOTSTRAP_DELETE
         else:
             assert step.op == WRITE
-            payload = formats.encode(session.content_format, step.records, step.path,
-                                     self.type_of)
+            try:
+                payload = formats.encode(session.content_format, step.records, step.path,
+                                         self.type_of)
+            except FormatError as exc:
+                # The script's values do not fit the format the client asked for: stop
+                # here rather than send the client something it cannot decode.
+                del self._bootstrap_targets[target.endpoint]
+                self._events.append(ev.BootstrapFailed(
+                    target.endpoint, step, "cannot encode %s: %s" % (format_path(step.path),
+                                                                     exc)))
+                return
             message = op.request(codes.PUT, root, step.path, payload,
                                  content_format=session.content_format)
             kind = op.BOOTSTRAP_WRITE
