@@ -6,7 +6,7 @@ from coap import codes, types
 from coap.message import Message
 from lwm2m import formats
 from lwm2m.server import events as ev
-from lwm2m.server.server import ServerError
+from lwm2m.server.commands import ServerError
 from tests.server.wire import Device, Net
 from tests.support import raises
 
