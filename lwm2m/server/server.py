@@ -97,8 +97,8 @@ class _Listener:
 class _Target:
     """Where one client's requests go, and its queue (NSTART 1, queue mode)."""
 
-    __slots__ = ("address", "endpoint", "inflight", "listener", "queue", "registration", "root",
-                 "session")
+    __slots__ = ("address", "endpoint", "inflight", "listener", "observations", "queue",
+                 "registration", "root", "session")
 
     def __init__(self, endpoint: str, address: "Any", listener: str, root: str = "/",
                  registration: "Registration | None" = None) -> None:
@@ -109,6 +109,7 @@ class _Target:
         self.registration = registration
         self.queue: "list[op.Operation]" = []
         self.inflight: "op.Operation | None" = None
+        self.observations: "list[op.Operation]" = []  # established ones (some may have ended)
         self.session: "_BootstrapSession | None" = None
 
 
@@ -482,12 +483,13 @@ class Server(Commands):
         for operation in pending:
             self._drop_transport(target, operation, now_ms)
             self._fail(operation, "gone")
-        for owner, operation in list(self._by_transport.values()):
-            if owner is target:
+        observations = target.observations
+        target.observations = []
+        for operation in observations:
+            if operation.active:
                 self._drop_transport(target, operation, now_ms)
-                if operation.active:
-                    operation.active = False
-                    self._events.append(ev.ObservationEnded(operation, "gone"))
+                operation.active = False
+                self._events.append(ev.ObservationEnded(operation, "gone"))
 
     def _drop_transport(self, target: _Target, operation: op.Operation, now_ms: int) -> None:
         """Forget the CoAP request of ``operation`` (its late answers are not reported)."""
@@ -763,6 +765,9 @@ class Server(Commands):
             if (operation.kind in op.OBSERVING and outcome.success
                     and message.observe is not None):
                 operation.active = True  # RFC 7641 §3.1: the observation is established
+                # forget the ones that ended since, so the list stays as long as the live set
+                target.observations = [o for o in target.observations if o.active]
+                target.observations.append(operation)
             else:
                 self._by_transport.pop(handle, None)
         elif reason is not None and not isinstance(event, CoapObservationEnded):
