@@ -371,7 +371,7 @@ def dev_location(net: Net, endpoint: str) -> str:
 def test_int_222_to_228_reads_and_writes_at_every_level() -> None:
     net, dev = registered("dev", "1.0")
     tlv = formats.TLV
-    cases = [
+    cases: "list[tuple[str, list[tuple[tuple[int, ...], object]]]]" = [
         ("/1", [((1, 0, 0), 1), ((1, 0, 1), 86400)]),               # int-222 object
         ("/3/0", [((3, 0, 0), "OMA"), ((3, 0, 11, 0), 0)]),        # int-223 instance
         ("/1/0/7", [((1, 0, 7), "U")]),                             # int-224 resource
