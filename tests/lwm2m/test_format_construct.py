@@ -59,7 +59,8 @@ Item = c.Struct(
             0: c.Struct("n" / Inner),
             1: c.Struct("n" / Inner),
             2: c.Struct("n" / Inner, "raw" / c.Bytes(c.this.n)),
-            3: c.Struct("n" / Inner, "text" / c.PaddedString(c.this.n, "utf8")),
+            # Exact bytes: PaddedString would strip NULs that belong to the text.
+            3: c.Struct("n" / Inner, "text" / c.StringEncoded(c.Bytes(c.this.n), "utf8")),
             7: c.Struct("value" / Simple),
         },
     ),
