@@ -19,6 +19,7 @@ import cbor2
 from benchmarks.runner import Case
 from lwm2m import formats as F
 from lwm2m.formats import senml
+from lwm2m.formats.values import b64url_encode
 from objects import types as T
 from objects.registry import standard_registry
 
@@ -93,8 +94,10 @@ def _sensor_records(rng: random.Random) -> "list[Record]":
 
 def _cases_data() -> "list[tuple[str, Path, list[Record]]]":
     rng = random.Random(20261124)
-    counters = [((COUNTERS, 0, 5, riid), rng.randrange(0, 1 << 31)) for riid in range(1000)]
-    firmware = [((5, 0, 0), rng.randbytes(4096))]
+    counters: list[Record] = [
+        ((COUNTERS, 0, 5, riid), rng.randrange(0, 1 << 31)) for riid in range(1000)
+    ]
+    firmware: list[Record] = [((5, 0, 0), rng.randbytes(4096))]
     return [
         ("a /3/0", (3, 0), DEVICE),
         ("b 100x10", (SENSOR,), _sensor_records(rng)),
@@ -105,9 +108,7 @@ def _cases_data() -> "list[tuple[str, Path, list[Record]]]":
 
 def senml_structure(records: "list[Record]", base: Path, labels: senml.Labels) -> "list[Any]":
     """The SenML record maps our encoders write, as plain dicts (the baselines' input)."""
-    vd: Callable[[bytes], Any] = (
-        (lambda b: b) if labels is senml.CBOR_LABELS else F.senml_json.b64url_encode
-    )
+    vd: Callable[[bytes], Any] = (lambda b: b) if labels is senml.CBOR_LABELS else b64url_encode
     return senml.build(((None, records),), base, labels, vd)
 
 

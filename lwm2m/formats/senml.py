@@ -144,7 +144,7 @@ def resolve(
                 if type(bn) is not str:
                     raise FormatError("SenML bn must be text")
                 # Names that extend a base name below the request path lie below it too.
-                bn_under = nb <= 0 or _base_name_under(bn, base)
+                bn_under = base is None or not base or _base_name_under(bn, base)
             if lbt in rec:
                 bt = _number(rec[lbt], "bt")
             if lbv in rec:
