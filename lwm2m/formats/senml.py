@@ -222,9 +222,9 @@ def _name_entry(name: str) -> "tuple[Path, Any]":
 
 
 def _base_name_under(bn: str, base: "Path") -> bool:
-    """True when every name ``bn + n`` lies under ``base`` (``n`` adds levels only)."""
-    text = path_text(base)
-    return bn == text or bn.startswith(text + "/")
+    """True when every name ``bn + n`` lies under ``base``: ``bn`` goes on past the
+    request path's text and a ``/`` (``"/3/1" + "0"`` is ``/3/10``, not under ``/3/1``)."""
+    return bn.startswith(path_text(base) + "/")
 
 
 def _type_entry(path: "Path", key: "Any", type_of: "TypeOf") -> "tuple[int | None, Any]":

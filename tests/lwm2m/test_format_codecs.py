@@ -199,6 +199,7 @@ def test_senml_names_times_and_must_understand_labels() -> None:
     raises(FormatError, senml_json.decode, b'[{"n":"/1024/0/1","v":1,"x_":1}]', None)
     assert senml_json.decode(b'[{"n":"/1024/0/1","v":1,"x":1}]', None) == [((1024, 0, 1), 1)]
     raises(FormatError, senml_json.decode, b'[{"n":"/1024/0/1","v":1}]', (1024, 1))  # outside
+    raises(FormatError, senml_json.decode, b'[{"bn":"/1024/1","n":"0","v":1}]', (1024, 1))
     raises(
         FormatError, senml_json.decode, b'[{"n":"/1024/0/0","v":1}]', None, type_of
     )  # not a string
