@@ -59,8 +59,7 @@ Item = c.Struct(
             0: c.Struct("n" / Inner),
             1: c.Struct("n" / Inner),
             2: c.Struct("n" / Inner, "raw" / c.Bytes(c.this.n)),
-            # Exact bytes: PaddedString would strip NULs that belong to the text.
-            3: c.Struct("n" / Inner, "text" / c.StringEncoded(c.Bytes(c.this.n), "utf8")),
+            3: c.Struct("n" / Inner, "raw" / c.Bytes(c.this.n)),  # text: UTF-8 bytes
             7: c.Struct("value" / Simple),
         },
     ),
@@ -91,7 +90,7 @@ def _item_value(item: Any) -> Any:
     if major == 2:
         return bytes(body.raw)
     if major == 3:
-        return body.text
+        return bytes(body.raw).decode("utf-8")
     return body.value
 
 
