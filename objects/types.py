@@ -14,6 +14,10 @@
 | NONE      | None (executable resources)    |
 """
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 NONE = 0
 STRING = 1
 INTEGER = 2
@@ -57,3 +61,63 @@ BY_DDF_NAME = {
 INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
 UINT64_MAX = (1 << 64) - 1
+
+MAX_ID = 65535
+
+
+def _is_int(value: object) -> bool:
+    # CPython: bool is an int subclass; MicroPython: it is not. Exclude it on both.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def validate(rtype: int, value: object) -> "str | None":
+    """Why ``value`` is not a Python value of resource type ``rtype``, or None when it is.
+
+    ``bool`` is never accepted as an integer (nor ``int`` as a boolean): on CPython
+    ``True`` is an ``int``, and a Boolean resource encodes differently in every format.
+    FLOAT takes ``int`` too (``3`` is the number 3.0); OPAQUE takes ``bytearray`` too.
+    """
+    if rtype in (STRING, CORELNK):
+        return None if isinstance(value, str) else "not a string"
+    if rtype in (INTEGER, TIME):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return "not an integer"
+        if not INT64_MIN <= value <= INT64_MAX:
+            return "outside the signed 64-bit range"
+        return None
+    if rtype == UNSIGNED:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return "not an integer"
+        if not 0 <= value <= UINT64_MAX:
+            return "outside 0..2**64-1"
+        return None
+    if rtype == FLOAT:
+        return None if isinstance(value, float) or _is_int(value) else "not a number"
+    if rtype == BOOLEAN:
+        return None if isinstance(value, bool) else "not a boolean"
+    if rtype == OPAQUE:
+        return None if isinstance(value, (bytes, bytearray)) else "not bytes"
+    if rtype == OBJLNK:
+        if not isinstance(value, tuple) or len(value) != 2:
+            return "not an (object id, instance id) pair"
+        for part in value:
+            if not _is_int(part) or not 0 <= part <= MAX_ID:
+                return "object link ids must be ints in 0..65535"
+        return None
+    if rtype == NONE:
+        return None if value is None else "executable resources carry no value"
+    return "unknown resource type %r" % (rtype,)
+
+
+def is_valid(rtype: int, value: object) -> bool:
+    """True when ``value`` is a Python value of resource type ``rtype``."""
+    return validate(rtype, value) is None
+
+
+def normalise(rtype: int, value: "Any") -> "Any":
+    """The stored form of a valid value: FLOAT as ``float``, OPAQUE as ``bytes``."""
+    if rtype == FLOAT and _is_int(value):
+        return float(value)
+    if rtype == OPAQUE and isinstance(value, bytearray):
+        return bytes(value)
+    return value

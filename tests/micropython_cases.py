@@ -15,4 +15,9 @@ MODULES = [
     "tests.lwm2m.test_access",
     "tests.lwm2m.test_attributes",
     "tests.lwm2m.test_notify",
+    "tests.objects.test_types",
+    "tests.objects.test_errors",
+    "tests.objects.test_definitions",
+    "tests.objects.test_execute",
+    "tests.objects.test_base",
 ]
