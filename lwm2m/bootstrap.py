@@ -30,7 +30,7 @@ RETRY_WAIT moves the machine to BOOTSTRAPPING.
 """
 
 from lwm2m.backoff import Backoff
-from lwm2m.machine import TIMER, TabledMachine
+from lwm2m.machine import TIMER, AttemptFailed, TabledMachine
 
 IDLE = 0
 REQUESTING = 1
@@ -78,16 +78,10 @@ class BootstrapFinished:
     __slots__ = ()
 
 
-class BootstrapFailed:
-    """An attempt failed; ``final`` when no retry follows."""
+class BootstrapFailed(AttemptFailed):
+    """An attempt failed; ``final`` when no retry follows (the back-off is exhausted)."""
 
-    __slots__ = ("attempts", "final", "reason", "retry_at_ms")
-
-    def __init__(self, reason: str, attempts: int, final: bool, retry_at_ms: "int | None") -> None:
-        self.reason = reason
-        self.attempts = attempts
-        self.final = final
-        self.retry_at_ms = retry_at_ms
+    __slots__ = ()
 
 
 START = "start"
@@ -212,12 +206,10 @@ class BootstrapMachine(TabledMachine):
 
     def _fail(self, now_ms: int, reason: object) -> None:
         self._failures += 1
-        if self.backoff.exhausted(self._failures):
+        retry_at = self._retry_at(now_ms, self.backoff, self._failures)
+        self._events.append(BootstrapFailed(str(reason), self._failures, retry_at))
+        if retry_at is None:
             self.state = FAILED
-            self._deadline_ms = None
-            self._events.append(BootstrapFailed(str(reason), self._failures, True, None))
-            return
-        self.state = RETRY_WAIT
-        self._deadline_ms = now_ms + self.backoff.delay_ms(self._failures)
-        self._events.append(
-            BootstrapFailed(str(reason), self._failures, False, self._deadline_ms))
+            self._failures = 0  # a later start() begins a fresh series
+        else:
+            self.state = RETRY_WAIT

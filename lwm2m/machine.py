@@ -11,7 +11,26 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from lwm2m.backoff import Backoff
+
 TIMER = "timer"
+
+
+class AttemptFailed:
+    """An attempt (Register, Bootstrap-Request) failed; ``final`` when no retry follows,
+    else the next attempt goes out at ``retry_at_ms``."""
+
+    __slots__ = ("attempts", "final", "reason", "retry_at_ms")
+
+    def __init__(self, reason: str, attempts: int, retry_at_ms: "int | None") -> None:
+        self.reason = reason
+        self.attempts = attempts
+        self.final = retry_at_ms is None
+        self.retry_at_ms = retry_at_ms
+
+    def __repr__(self) -> str:
+        return "%s(%r, attempts=%d, retry_at_ms=%r)" % (
+            type(self).__name__, self.reason, self.attempts, self.retry_at_ms)
 
 
 class TabledMachine:
@@ -38,6 +57,15 @@ class TabledMachine:
             raise self.Error("cannot %s while %s" % (symbol, self.NAMES[self.state]))
         method: "Callable[[int, object], None]" = getattr(self, handler)
         method(now_ms, arg)
+
+    def _retry_at(self, now_ms: int, backoff: "Backoff", failures: int) -> "int | None":
+        """When to try again after ``failures`` consecutive failures; None: give up.
+        Also arms the deadline."""
+        if backoff.exhausted(failures):
+            self._deadline_ms = None
+            return None
+        self._deadline_ms = now_ms + backoff.delay_ms(failures)
+        return self._deadline_ms
 
     def get_timer(self) -> "int | None":
         """The absolute deadline in ms, or None."""

@@ -38,7 +38,7 @@ Timing rules:
 """
 
 from lwm2m.backoff import Backoff
-from lwm2m.machine import TIMER, TabledMachine
+from lwm2m.machine import TIMER, AttemptFailed, TabledMachine
 
 IDLE = 0
 REGISTERING = 1
@@ -160,16 +160,10 @@ class Deregistered:
         self.reason = reason
 
 
-class RegistrationFailed:
-    """A Register failed; ``final`` when no retry follows (``max_attempts`` reached)."""
+class RegistrationFailed(AttemptFailed):
+    """A Register failed; ``final`` when no retry follows (the back-off is exhausted)."""
 
-    __slots__ = ("attempts", "final", "reason", "retry_at_ms")
-
-    def __init__(self, reason: str, attempts: int, final: bool, retry_at_ms: "int | None") -> None:
-        self.reason = reason
-        self.attempts = attempts
-        self.final = final
-        self.retry_at_ms = retry_at_ms
+    __slots__ = ()
 
 
 class Disabled:
@@ -338,16 +332,13 @@ class RegistrationMachine(TabledMachine):
 
     def _on_register_failed(self, now_ms: int, reason: object) -> None:
         self._failures += 1
-        if self.policy.backoff.exhausted(self._failures):
+        retry_at = self._retry_at(now_ms, self.policy.backoff, self._failures)
+        self._events.append(RegistrationFailed(str(reason), self._failures, retry_at))
+        if retry_at is None:
             self.state = FAILED
-            self._deadline_ms = None
-            self._events.append(RegistrationFailed(str(reason), self._failures, True, None))
             self._failures = 0
-            return
-        self.state = RETRY_WAIT
-        self._deadline_ms = now_ms + self.policy.backoff.delay_ms(self._failures)
-        self._events.append(
-            RegistrationFailed(str(reason), self._failures, False, self._deadline_ms))
+        else:
+            self.state = RETRY_WAIT
 
     def _send_update(self, now_ms: int, arg: object) -> None:
         assert self.location is not None

@@ -250,7 +250,7 @@ class BaseObject:
             if path[3] not in value:
                 raise NotFound("%s is absent" % format_path(path))
             return [(path, value[path[3]])]
-        return [(path + (riid,), value[riid]) for riid in sorted(value)]  # noqa: RUF005
+        return [(path + (riid,), value[riid]) for riid in sorted(value)]
 
     def write(
         self,
@@ -371,7 +371,7 @@ class BaseObject:
             value = self._read_value(path[1], res)
             if res.multiple:
                 found[0] = (path, len(value))
-                found.extend([(path + (riid,), None) for riid in sorted(value)])  # noqa: RUF005
+                found.extend([(path + (riid,), None) for riid in sorted(value)])
             return found
         if len(path) == 2:
             self._require_instance(path[1])

@@ -187,19 +187,7 @@ def parse_range(text: str, rtype: int) -> "Range | None":
 class ResourceDefinition:
     """One resource of an object definition."""
 
-    __slots__ = (
-        "executable",
-        "id",
-        "mandatory",
-        "multiple",
-        "name",
-        "operations",
-        "range",
-        "readable",
-        "type",
-        "units",
-        "writable",
-    )
+    __slots__ = ("id", "mandatory", "multiple", "name", "operations", "range", "type", "units")
 
     def __init__(
         self,
@@ -224,9 +212,23 @@ class ResourceDefinition:
         self.mandatory = mandatory
         self.range = parse_range(range_text, rtype)
         self.units = units
-        self.readable = bool(operations & READ)
-        self.writable = bool(operations & WRITE)
-        self.executable = bool(operations & EXECUTE)
+
+    # Derived rather than stored: MicroPython keeps instance attributes in a dict, and a
+    # device holds a couple of hundred of these.
+    @property
+    def readable(self) -> bool:
+        """R or RW."""
+        return bool(self.operations & READ)
+
+    @property
+    def writable(self) -> bool:
+        """W or RW."""
+        return bool(self.operations & WRITE)
+
+    @property
+    def executable(self) -> bool:
+        """E."""
+        return bool(self.operations & EXECUTE)
 
     def check(self, value: object) -> "str | None":
         """Why ``value`` does not fit this resource's type and range, or None when it does."""

@@ -15,13 +15,18 @@ if TYPE_CHECKING:
 
 
 class Registry:
-    """Object definitions by id and version; one version per id is the default."""
+    """Object definitions by id and version; one version per id is the default.
+
+    Standard objects are entered by (id, version) and built from their tables on first
+    lookup, so a registry of every standard object costs little until it is used.
+    """
 
     __slots__ = ("_defaults", "_versions")
 
     def __init__(self, definitions: "Iterable[ObjectDefinition]" = ()) -> None:
-        self._defaults: dict[int, ObjectDefinition] = {}
-        self._versions: dict[int, dict[str, ObjectDefinition]] = {}
+        self._defaults: dict[int, str] = {}
+        # None stands for a standard table not built yet.
+        self._versions: dict[int, dict[str, ObjectDefinition | None]] = {}
         for definition in definitions:
             self.add(definition, default=definition.id not in self._defaults)
 
@@ -31,11 +36,20 @@ class Registry:
         With ``default`` it becomes what ``get(oid)`` answers; the first version added for
         an id is always the default.
         """
-        versions = self._versions.setdefault(definition.id, {})
-        versions[definition.version] = definition
-        current = self._defaults.get(definition.id)
-        if default or current is None or current.version == definition.version:
-            self._defaults[definition.id] = definition
+        self._enter(definition.id, definition.version, definition, default)
+
+    def add_standard(self, oid: int, version: str, default: bool = True) -> None:
+        """Register a standard object (``objects.standard``) by id and version."""
+        if (oid, version) not in standard.ALL:
+            raise ValueError("no standard table for object %d version %s" % (oid, version))
+        self._enter(oid, version, None, default)
+
+    def _enter(
+        self, oid: int, version: str, definition: "ObjectDefinition | None", default: bool
+    ) -> None:
+        self._versions.setdefault(oid, {})[version] = definition
+        if default or oid not in self._defaults:
+            self._defaults[oid] = version
 
     def remove(self, oid: int) -> None:
         """Forget every version of object ``oid``."""
@@ -45,8 +59,21 @@ class Registry:
     def get(self, oid: int, version: "str | None" = None) -> "ObjectDefinition | None":
         """The definition of ``oid`` (its default version, or ``version``), or None."""
         if version is None:
-            return self._defaults.get(oid)
-        return self._versions.get(oid, {}).get(version)
+            version = self._defaults.get(oid)
+            if version is None:
+                return None
+        versions = self._versions.get(oid)
+        if versions is None or version not in versions:
+            return None
+        definition = versions[version]
+        if definition is None:
+            definition = standard.find(oid, version)
+            versions[version] = definition
+        return definition
+
+    def default_version(self, oid: int) -> "str | None":
+        """The version ``get(oid)`` answers, or None for an unknown object."""
+        return self._defaults.get(oid)
 
     def versions(self, oid: int) -> "list[str]":
         """Every version known for ``oid``, ascending."""
@@ -66,7 +93,7 @@ class Registry:
         """The definition of the resource a path of 3 or 4 ids names, or None."""
         if len(path) < 3:
             return None
-        definition = self._defaults.get(path[0])
+        definition = self.get(path[0])
         return None if definition is None else definition.resources.get(path[2])
 
     def type_of(self, path: "Path") -> "int | None":
@@ -96,10 +123,12 @@ def standard_registry(lwm2m_version: str = "1.1") -> Registry:
     With ``lwm2m_version="1.0"`` the Security and Server defaults are their 1.0 versions
     (for a client that talks LwM2M 1.0); the other versions stay available by version.
     """
-    registry = Registry(standard.ALL)
+    registry = Registry()
+    for oid, version in standard.ALL:
+        registry.add_standard(oid, version, default=False)
     if lwm2m_version == "1.0":
-        for definition in standard.LWM2M_1_0_VERSIONS:
-            registry.add(definition)
+        for oid, version in standard.LWM2M_1_0_VERSIONS:
+            registry.add_standard(oid, version)
     elif lwm2m_version != "1.1":
         raise ValueError("LwM2M version must be '1.0' or '1.1', not %r" % (lwm2m_version,))
     return registry

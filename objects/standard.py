@@ -9,7 +9,8 @@ servers. The other objects are the registry's newest versions, all usable by a 1
 Ranges are written in one notation (``a..b`` bounds, ``a,b,c`` enumerations; for String
 and Opaque they are byte lengths). Where the registry gives a size ("1 bytes" for an
 Integer, "32 bytes" for a String) the table states the checkable range it means.
-Row: ``(id, name, operations, type, flags[, range[, units]])``.
+Row: ``(id, name, operations, type, flags[, range[, units]])``. Tables stay rows until
+``definition(oid, version)`` builds them.
 """
 
 from objects.definitions import MANDATORY as M
@@ -32,6 +33,12 @@ from objects.types import (
     UNSIGNED,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from objects.definitions import ObjectDefinition
+
 MM = M | MULTIPLE  # mandatory, multiple instances
 OM = MULTIPLE  # optional, multiple instances
 
@@ -49,6 +56,14 @@ DEVCAPMGMT = 15
 BINARY_APP_DATA_CONTAINER = 19
 APP_DATA_CONTAINER = 10250
 
+# (object id, version) -> (name, LwM2M version, flags, rows); built by ``definition``.
+_TABLES: "dict[tuple[int, str], tuple[str, str, int, Any]]" = {}
+
+
+def _table(oid: int, name: str, version: str, lwm2m_version: str, flags: int, rows: "Any") -> None:
+    _TABLES[(oid, version)] = (name, lwm2m_version, flags, rows)
+
+
 _SECURITY_1_0_ROWS = (
     (0, "LwM2M Server URI", NO, STRING, M, "0..255"),
     (1, "Bootstrap-Server", NO, BOOLEAN, M),
@@ -65,12 +80,12 @@ _SECURITY_1_0_ROWS = (
     (12, "Bootstrap-Server Account Timeout", NO, INTEGER, O, "", "s"),
 )
 
-SECURITY_1_0 = define(0, "LwM2M Security", "1.0", "1.0", MM, _SECURITY_1_0_ROWS)
+_table(0, "LwM2M Security", "1.0", "1.0", MM, _SECURITY_1_0_ROWS)
 
 # The registry's 1.1 file gives units "s" to Matching Type and Certificate Usage; they
 # are enumerations (Core §E.1), so the table leaves the units out.
 # (Tuples are joined with ``+``: MicroPython has no ``*rows`` in a tuple display.)
-SECURITY_1_1 = define(0, "LwM2M Security", "1.1", "1.1", MM, _SECURITY_1_0_ROWS + (  # noqa: RUF005
+_table(0, "LwM2M Security", "1.1", "1.1", MM, _SECURITY_1_0_ROWS + (
     (13, "Matching Type", NO, UNSIGNED, O, "0..3"),
     (14, "SNI", NO, STRING, O),
     (15, "Certificate Usage", NO, UNSIGNED, O, "0..3"),
@@ -90,11 +105,11 @@ _SERVER_1_0_ROWS = (
 )
 
 # LwM2M 1.0 (Core 1.0 §E.2) allows Short Server ID 65535; 1.1 reserves it.
-SERVER_1_0 = define(1, "LwM2M Server", "1.0", "1.0", MM, (  # noqa: RUF005
+_table(1, "LwM2M Server", "1.0", "1.0", MM, (
     (0, "Short Server ID", R, INTEGER, M, "1..65535"),
 ) + _SERVER_1_0_ROWS)
 
-SERVER_1_1 = define(1, "LwM2M Server", "1.1", "1.1", MM, (  # noqa: RUF005
+_table(1, "LwM2M Server", "1.1", "1.1", MM, (
     (0, "Short Server ID", R, INTEGER, M, "1..65534"),
 ) + _SERVER_1_0_ROWS + (
     (9, "Bootstrap-Request Trigger", E, NONE, O),
@@ -114,14 +129,14 @@ SERVER_1_1 = define(1, "LwM2M Server", "1.1", "1.1", MM, (  # noqa: RUF005
     (23, "Mute Send", RW, BOOLEAN, O),
 ))
 
-ACCESS_CONTROL_1_1 = define(2, "LwM2M Access Control", "1.1", "1.0", MULTIPLE, (
+_table(2, "LwM2M Access Control", "1.1", "1.0", MULTIPLE, (
     (0, "Object ID", R, INTEGER, M, "1..65534"),
     (1, "Object Instance ID", R, INTEGER, M, "0..65535"),
     (2, "ACL", RW, INTEGER, OM, "0..31"),
     (3, "Access Control Owner", RW, INTEGER, M, "0..65535"),
 ))
 
-DEVICE_1_2 = define(3, "Device", "1.2", "1.1", M, (
+_table(3, "Device", "1.2", "1.1", M, (
     (0, "Manufacturer", R, STRING, O),
     (1, "Model Number", R, STRING, O),
     (2, "Serial Number", R, STRING, O),
@@ -147,7 +162,7 @@ DEVICE_1_2 = define(3, "Device", "1.2", "1.1", M, (
     (22, "ExtDevInfo", R, OBJLNK, OM),
 ))
 
-CONNECTIVITY_MONITORING_1_3 = define(4, "Connectivity Monitoring", "1.3", "1.1", O, (
+_table(4, "Connectivity Monitoring", "1.3", "1.1", O, (
     (0, "Network Bearer", R, INTEGER, M, "0..50"),
     (1, "Available Network Bearer", R, INTEGER, MM, "0..50"),
     (2, "Radio Signal Strength", R, INTEGER, M, "", "dBm"),
@@ -164,7 +179,7 @@ CONNECTIVITY_MONITORING_1_3 = define(4, "Connectivity Monitoring", "1.3", "1.1",
     (13, "Coverage Enhancement Level", R, INTEGER, O, "0..4"),
 ))
 
-FIRMWARE_UPDATE_1_2 = define(5, "Firmware Update", "1.2", "1.1", O, (
+_table(5, "Firmware Update", "1.2", "1.1", O, (
     (0, "Package", W, OPAQUE, M),
     (1, "Package URI", RW, STRING, M, "0..255"),
     (2, "Update", E, NONE, M),
@@ -181,7 +196,7 @@ FIRMWARE_UPDATE_1_2 = define(5, "Firmware Update", "1.2", "1.1", O, (
     (14, "Automatic Upgrade at Download", RW, BOOLEAN, O),
 ))
 
-LOCATION_1_0 = define(6, "Location", "1.0", "1.0", O, (
+_table(6, "Location", "1.0", "1.0", O, (
     (0, "Latitude", R, FLOAT, M, "", "lat"),
     (1, "Longitude", R, FLOAT, M, "", "lon"),
     (2, "Altitude", R, FLOAT, O, "", "m"),
@@ -191,7 +206,7 @@ LOCATION_1_0 = define(6, "Location", "1.0", "1.0", O, (
     (6, "Speed", R, FLOAT, O, "", "m/s"),
 ))
 
-CONNECTIVITY_STATISTICS_1_0 = define(7, "Connectivity Statistics", "1.0", "1.0", O, (
+_table(7, "Connectivity Statistics", "1.0", "1.0", O, (
     (0, "SMS Tx Counter", R, INTEGER, O),
     (1, "SMS Rx Counter", R, INTEGER, O),
     (2, "Tx Data", R, INTEGER, O),
@@ -203,7 +218,7 @@ CONNECTIVITY_STATISTICS_1_0 = define(7, "Connectivity Statistics", "1.0", "1.0",
     (8, "Collection Period", RW, INTEGER, O, "", "s"),
 ))
 
-SOFTWARE_MANAGEMENT_1_0 = define(9, "LwM2M Software Management", "1.0", "1.0", MULTIPLE, (
+_table(9, "LwM2M Software Management", "1.0", "1.0", MULTIPLE, (
     (0, "PkgName", R, STRING, M, "0..255"),
     (1, "PkgVersion", R, STRING, M, "0..255"),
     (2, "Package", W, OPAQUE, O),
@@ -225,7 +240,7 @@ SOFTWARE_MANAGEMENT_1_0 = define(9, "LwM2M Software Management", "1.0", "1.0", M
     (18, "Software Component tree length", R, INTEGER, O, "0..255"),
 ))
 
-DEVCAPMGMT_2_0 = define(15, "DevCapMgmt", "2.0", "1.0", MULTIPLE, (
+_table(15, "DevCapMgmt", "2.0", "1.0", MULTIPLE, (
     (0, "Property", R, STRING, M),
     (1, "Group", R, INTEGER, M, "0..15"),
     (2, "Description", R, STRING, O),
@@ -237,7 +252,7 @@ DEVCAPMGMT_2_0 = define(15, "DevCapMgmt", "2.0", "1.0", MULTIPLE, (
 ))
 
 # Registry sizes "1 bytes" / "2 bytes" (Integer) and "32 bytes" (String) as ranges.
-BINARY_APP_DATA_CONTAINER_1_0 = define(19, "BinaryAppDataContainer", "1.0", "1.0", MULTIPLE, (
+_table(19, "BinaryAppDataContainer", "1.0", "1.0", MULTIPLE, (
     (0, "Data", RW, OPAQUE, MM),
     (1, "Data Priority", RW, INTEGER, O, "0..255"),
     (2, "Data Creation Time", RW, TIME, O),
@@ -246,28 +261,64 @@ BINARY_APP_DATA_CONTAINER_1_0 = define(19, "BinaryAppDataContainer", "1.0", "1.0
     (5, "App ID", RW, INTEGER, O, "0..65535"),
 ))
 
-APP_DATA_CONTAINER_1_0 = define(10250, "App Data Container", "1.0", "1.0", O, (
+_table(10250, "App Data Container", "1.0", "1.0", O, (
     (0, "UL data", R, OPAQUE, M),
     (1, "DL data", W, OPAQUE, M),
 ))
 
-# The defaults first: a registry built from this tuple answers these for a bare object id.
+# The defaults first: a registry built from ``ALL`` answers these for a bare object id.
 DEFAULTS = (
-    SECURITY_1_1,
-    SERVER_1_1,
-    ACCESS_CONTROL_1_1,
-    DEVICE_1_2,
-    CONNECTIVITY_MONITORING_1_3,
-    FIRMWARE_UPDATE_1_2,
-    LOCATION_1_0,
-    CONNECTIVITY_STATISTICS_1_0,
-    SOFTWARE_MANAGEMENT_1_0,
-    DEVCAPMGMT_2_0,
-    BINARY_APP_DATA_CONTAINER_1_0,
-    APP_DATA_CONTAINER_1_0,
+    (0, "1.1"),
+    (1, "1.1"),
+    (2, "1.1"),
+    (3, "1.2"),
+    (4, "1.3"),
+    (5, "1.2"),
+    (6, "1.0"),
+    (7, "1.0"),
+    (9, "1.0"),
+    (15, "2.0"),
+    (19, "1.0"),
+    (10250, "1.0"),
 )
 
 # Other versions available on request (``Registry.get(oid, "1.0")``): for 1.0 servers.
-LWM2M_1_0_VERSIONS = (SECURITY_1_0, SERVER_1_0)
+LWM2M_1_0_VERSIONS = ((0, "1.0"), (1, "1.0"))
 
 ALL = DEFAULTS + LWM2M_1_0_VERSIONS
+
+_DEFAULT_VERSION = dict(DEFAULTS)
+_BUILT: "dict[tuple[int, str], ObjectDefinition]" = {}
+
+
+def definition(oid: int, version: "str | None" = None) -> "ObjectDefinition":
+    """The standard definition of ``oid`` (its default version, or ``version``).
+
+    Raises KeyError when there is no such table; ``find`` answers None instead.
+    """
+    found = find(oid, version)
+    if found is None:
+        raise KeyError("no standard object %d%s" % (oid, "" if version is None else " v" + version))
+    return found
+
+
+def find(oid: int, version: "str | None" = None) -> "ObjectDefinition | None":
+    """The standard definition of ``oid`` (its default version, or ``version``), or None.
+
+    Built from its table on first use and shared from then on: a device pays memory only
+    for the objects it looks up (this matters on MicroPython).
+    """
+    if version is None:
+        version = _DEFAULT_VERSION.get(oid)
+        if version is None:
+            return None
+    key = (oid, version)
+    built = _BUILT.get(key)
+    if built is None:
+        table = _TABLES.pop(key, None)
+        if table is None:
+            return None
+        name, lwm2m_version, flags, rows = table
+        built = define(oid, name, version, lwm2m_version, flags, rows)
+        _BUILT[key] = built
+    return built

@@ -82,6 +82,8 @@ def test_quiet_server_fails_the_attempt_and_retries_with_back_off() -> None:
     assert not m.operation_received(9000)  # refused: no bootstrap in FAILED
     m.start(10000)
     assert m.state == REQUESTING
+    m.request_failed(10100, "again")  # a fresh series: the first failure retries
+    assert m.state == RETRY_WAIT and m.get_timer() == 11100
 
 
 def test_server_initiated_bootstrap_and_lost_acknowledgement() -> None:

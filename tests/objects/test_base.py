@@ -23,7 +23,7 @@ def code_of(fn: "object", *args: "object") -> int:
 
 
 def device() -> BaseObject:
-    obj = BaseObject(standard.DEVICE_1_2)
+    obj = BaseObject(standard.definition(3, "1.2"))
     obj.add_instance(0, {
         0: "Acme", 1: "Model 1", 11: [0], 13: 1700000000, 14: "+01:00",
         16: "UQ", 6: {0: 1, 1: 5},
@@ -32,7 +32,7 @@ def device() -> BaseObject:
 
 
 def server() -> BaseObject:
-    obj = BaseObject(standard.SERVER_1_1)
+    obj = BaseObject(standard.definition(1, "1.1"))
     obj.add_instance(0, {0: 101, 1: 300, 2: 1, 3: 60, 6: True, 7: "U", 13: 1})
     return obj
 
@@ -131,7 +131,7 @@ def test_instance_write_with_a_read_only_resource_is_refused() -> None:
 
 
 def test_multiple_instance_resources() -> None:
-    obj = BaseObject(standard.ACCESS_CONTROL_1_1)
+    obj = BaseObject(standard.definition(2, "1.1"))
     obj.add_instance(0, {0: 3, 1: 0, 2: {101: 15, 102: 1}, 3: 101})
     path = (2, 0, 2)
     # Replace on the resource: the given instances become all of them.
@@ -175,7 +175,7 @@ def test_records_must_fit_the_target() -> None:
 
 
 def test_bootstrap_write() -> None:
-    obj = BaseObject(standard.SECURITY_1_1)
+    obj = BaseObject(standard.definition(0, "1.1"))
     records = [
         ((0, 0, 0), "coaps://bs.example:5684"), ((0, 0, 1), True), ((0, 0, 2), 0),
         ((0, 0, 3), b"ep"), ((0, 0, 4), b""), ((0, 0, 5), b"k" * 16),
@@ -199,7 +199,7 @@ def test_bootstrap_write() -> None:
 
 
 def test_create() -> None:
-    obj = BaseObject(standard.ACCESS_CONTROL_1_1)
+    obj = BaseObject(standard.definition(2, "1.1"))
     assert obj.create([((2, 0, 0), 3), ((2, 0, 1), 0), ((2, 0, 3), 1)], None, DM) == 0
     assert obj.create([((2, 1, 0), 4), ((2, 1, 1), 0), ((2, 1, 3), 1)], 1, DM) == 1
     obj.add_instance(3, {0: 5, 1: 0, 3: 1})
@@ -218,16 +218,16 @@ def test_create() -> None:
     # A single-instance object that has its instance: 4.05 (ETS int-680).
     dev = device()
     assert code_of(dev.create, [((3, 1, 0), "x")], None, DM) == METHOD_NOT_ALLOWED
-    fw = BaseObject(standard.FIRMWARE_UPDATE_1_2)
+    fw = BaseObject(standard.definition(5, "1.2"))
     fw.on_execute(2, lambda iid, args, caller: None)
     assert fw.create([], None, CALLER_BOOTSTRAP) == 0
     assert code_of(fw.create, [], None, CALLER_BOOTSTRAP) == METHOD_NOT_ALLOWED
-    exe = BaseObject(standard.DEVCAPMGMT_2_0)
+    exe = BaseObject(standard.definition(15, "2.0"))
     assert code_of(exe.create, [((15, 0, 5), None)], None, DM) == BAD_REQUEST
 
 
 def test_delete() -> None:
-    obj = BaseObject(standard.ACCESS_CONTROL_1_1)
+    obj = BaseObject(standard.definition(2, "1.1"))
     obj.add_instance(0, {0: 3, 1: 0, 3: 1})
     obj.delete(0, DM)
     assert obj.instance_ids() == []
@@ -265,7 +265,7 @@ def test_readers_supply_and_are_checked() -> None:
     assert obj.read((3, 0, 7), DM) == [((3, 0, 7, 0), 3800), ((3, 0, 7, 1), 5000)]
     obj.on_read(8, lambda iid: "many")
     assert code_of(obj.read, (3, 0, 8), DM) == INTERNAL_SERVER_ERROR
-    loc = BaseObject(standard.LOCATION_1_0)
+    loc = BaseObject(standard.definition(6, "1.0"))
     loc.add_instance(0, {5: 0})
     loc.on_read(0, lambda iid: 48)  # an int for a Float resource reads as a float
     value = loc.read((6, 0, 0), DM)[0][1]
@@ -296,7 +296,7 @@ def test_write_hooks_see_the_change_first_and_may_refuse() -> None:
 
 
 def test_create_and_delete_hooks_may_refuse() -> None:
-    obj = BaseObject(standard.ACCESS_CONTROL_1_1)
+    obj = BaseObject(standard.definition(2, "1.1"))
 
     def refuse(iid: int, caller: int) -> None:
         if caller == DM:
@@ -313,7 +313,7 @@ def test_create_and_delete_hooks_may_refuse() -> None:
 
 
 def test_listeners_hear_every_applied_change() -> None:
-    obj = BaseObject(standard.ACCESS_CONTROL_1_1)
+    obj = BaseObject(standard.definition(2, "1.1"))
     heard: "list[tuple[int, ...]]" = []
     obj.add_listener(heard.append)
     obj.add_instance(0, {0: 3, 1: 0, 3: 1})
@@ -348,7 +348,7 @@ def test_discover() -> None:
 
 
 def test_local_api() -> None:
-    acl = BaseObject(standard.ACCESS_CONTROL_1_1)
+    acl = BaseObject(standard.definition(2, "1.1"))
     acl.add_instance(0, {0: 3, 1: 0, 2: {}, 3: 1})
     assert acl.get_value(0, 2) == {}  # present, with no instances
     assert acl.discover((2, 0), DM)[3] == ((2, 0, 2), 0)
@@ -370,7 +370,7 @@ class ExternalValues(BaseObject):
     __slots__ = ("backing",)
 
     def __init__(self) -> None:
-        super().__init__(standard.BINARY_APP_DATA_CONTAINER_1_0)
+        super().__init__(standard.definition(19, "1.0"))
         self.backing: "dict[int, dict[int, object]]" = {7: {0: {0: b"abc"}, 5: 12}}
 
     def instance_ids(self) -> "list[int]":

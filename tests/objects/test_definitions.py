@@ -110,23 +110,31 @@ def test_object_definition() -> None:
 
 
 def test_standard_tables() -> None:
-    assert [d.id for d in standard.DEFAULTS] == [0, 1, 2, 3, 4, 5, 6, 7, 9, 15, 19, 10250]
-    device = standard.DEVICE_1_2
+    assert [oid for oid, _ in standard.DEFAULTS] == [0, 1, 2, 3, 4, 5, 6, 7, 9, 15, 19, 10250]
+    for oid, version in standard.ALL:
+        built = standard.definition(oid, version)
+        assert (built.id, built.version) == (oid, version)
+        assert standard.definition(oid, version) is built  # built once, then shared
+    assert standard.find(8) is None and standard.find(3, "1.0") is None
+    raises(KeyError, standard.definition, 8)
+    raises(KeyError, standard.definition, 3, "1.0")
+    assert standard.definition(3) is standard.definition(3, "1.2")
+    device = standard.definition(3, "1.2")
     assert device.resources[4].operations == OP_E and device.resources[4].mandatory
     assert device.resources[11].multiple and device.resources[11].mandatory
     assert device.resources[13].type == types.TIME
-    assert standard.SERVER_1_1.resources[13].operations == OP_NONE
-    assert standard.SECURITY_1_1.resources[16].multiple
-    assert len(standard.SECURITY_1_0.resources) == 13 and len(standard.SECURITY_1_1.resources) == 18
-    assert len(standard.SERVER_1_0.resources) == 9 and len(standard.SERVER_1_1.resources) == 24
-    assert 4 not in standard.FIRMWARE_UPDATE_1_2.resources  # the registry has no resource 4
+    assert standard.definition(1, "1.1").resources[13].operations == OP_NONE
+    assert standard.definition(0, "1.1").resources[16].multiple
+    sizes = [len(standard.definition(oid, v).resources) for oid, v in standard.ALL]
+    assert sizes == [18, 24, 4, 23, 14, 14, 7, 9, 19, 8, 6, 2, 13, 9]
+    assert 4 not in standard.definition(5, "1.2").resources  # the registry has no resource 4
 
 
 def test_registry_lookup() -> None:
     assert REGISTRY.ids() == [0, 1, 2, 3, 4, 5, 6, 7, 9, 15, 19, 10250]
-    assert get_definition(0) is standard.SECURITY_1_1
-    assert get_definition(0, "1.0") is standard.SECURITY_1_0
-    assert get_definition(1, "1.0") is standard.SERVER_1_0
+    assert get_definition(0) is standard.definition(0, "1.1")
+    assert get_definition(0, "1.0") is standard.definition(0, "1.0")
+    assert get_definition(1, "1.0") is standard.definition(1, "1.0")
     assert get_definition(3, "9.9") is None and get_definition(8) is None
     assert REGISTRY.versions(1) == ["1.0", "1.1"] and REGISTRY.versions(8) == []
     assert 3 in REGISTRY and 8 not in REGISTRY
@@ -146,7 +154,7 @@ def test_registry_for_lwm2m_1_0_and_application_objects() -> None:
     old = standard_registry("1.0")
     d0, d1 = old.get(0), old.get(1)
     assert d0 is not None and d0.version == "1.0" and d1 is not None and d1.version == "1.0"
-    assert old.get(0, "1.1") is standard.SECURITY_1_1
+    assert old.get(0, "1.1") is standard.definition(0, "1.1")
     assert old.type_of((0, 0, 13)) is None  # Matching Type is a 1.1 resource
     raises(ValueError, standard_registry, "1.2")
 

@@ -106,7 +106,7 @@ WRITES = st.lists(
 def test_multiple_resource_writes_follow_replace_and_merge(
     start: dict[int, int], writes: list[tuple[bool, dict[int, int]]]
 ) -> None:
-    obj = BaseObject(standard.ACCESS_CONTROL_1_1)
+    obj = BaseObject(standard.definition(2, "1.1"))
     obj.add_instance(0, {0: 3, 1: 0, 2: start, 3: 1})
     model = dict(start)
     for replace, values in writes:

@@ -1,0 +1,7 @@
+"""``python -m coap``: see :mod:`coap.cli`."""
+
+import sys
+
+from coap.cli import main
+
+sys.exit(main())

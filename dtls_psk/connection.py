@@ -1,0 +1,537 @@
+"""One DTLS association, either role: the record layer's epochs and replay windows,
+handshake reassembly and in-order delivery, flights and their retransmission, alerts,
+and application data. The handshake logic itself is ``handshake.Handshake``;
+``DtlsClient`` and ``DtlsServer`` put this behind the sans-IO face.
+
+Records are processed one by one (RFC 6347 §4.1.2.7): a record that does not parse,
+does not authenticate, is a replay, or belongs to an epoch we do not read is dropped
+without a word. Remote protocol violations inside authentic data end the handshake
+with a fatal alert and an event; nothing raises out of ``receive_records``.
+"""
+
+from dtls_psk import alerts
+from dtls_psk.errors import DecodeError, ProtocolError, UsageError
+from dtls_psk.events import (
+    AlertReceived,
+    ApplicationData,
+    ConnectionClosed,
+    HandshakeCompleted,
+    HandshakeFailed,
+    PeerAddressChanged,
+)
+from dtls_psk.handshake import CLIENT, COMPLETE, SERVER, Handshake
+from dtls_psk.messages import (
+    CLIENT_HELLO,
+    HANDSHAKE_HEADER_LEN,
+    HELLO_REQUEST,
+    pull_fragments,
+    push_fragment,
+)
+from dtls_psk.records import (
+    ALERT,
+    APPLICATION_DATA,
+    CHANGE_CIPHER_SPEC,
+    DTLS_1_0,
+    DTLS_1_2,
+    HANDSHAKE,
+    HEADER_LEN,
+    MAX_PLAINTEXT,
+    MAX_SEQ,
+    Record,
+    ReplayWindow,
+    plaintext_record,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from dtls_psk.config import Config
+    from dtls_psk.handshake import Item
+    from dtls_psk.session import Session
+
+HANDSHAKING = 0
+ESTABLISHED = 1
+CLOSED = 2
+NAMES = {HANDSHAKING: "HANDSHAKING", ESTABLISHED: "ESTABLISHED", CLOSED: "CLOSED"}
+
+MAX_HANDSHAKE_MESSAGE = 16384  # far above any PSK handshake message; bounds reassembly memory
+_REASSEMBLY_WINDOW = 8  # messages ahead of the next expected one that we keep
+_EARLY_RECORDS = 8  # next-epoch records kept until the ChangeCipherSpec arrives
+_MAX_QUEUED = 16  # application records queued while the handshake runs
+
+
+class _Partial:
+    """A handshake message being reassembled from fragments (RFC 6347 §4.2.3)."""
+
+    __slots__ = ("body", "epoch", "have", "length", "missing", "msg_type")
+
+    def __init__(self, msg_type: int, length: int, epoch: int) -> None:
+        self.msg_type = msg_type
+        self.length = length
+        self.epoch = epoch
+        self.body = bytearray(length)
+        self.have = bytearray(length)
+        self.missing = length
+
+    def add(self, offset: int, data: bytes) -> None:
+        end = offset + len(data)
+        self.body[offset:end] = data
+        for i in range(offset, end):
+            if not self.have[i]:
+                self.have[i] = 1
+                self.missing -= 1
+
+
+class Connection:
+    """A DTLS association with one peer; see the module docstring."""
+
+    __slots__ = (
+        "_early",
+        "_partials",
+        "_queued",
+        "_retransmitted",
+        "addr",
+        "config",
+        "events",
+        "flight",
+        "flight_boundary",
+        "hs",
+        "hs_deadline_ms",
+        "next_recv_seq",
+        "out",
+        "own_cid",
+        "read_epoch",
+        "read_states",
+        "retx_deadline_ms",
+        "role",
+        "rto_ms",
+        "state",
+        "write_epoch",
+        "write_states",
+    )
+
+    def __init__(
+        self, role: int, config: "Config", addr: "Any", now_ms: int, own_cid: "bytes | None"
+    ) -> None:
+        self.role = role
+        self.config = config
+        self.addr = addr
+        self.own_cid = own_cid
+        self.state = HANDSHAKING
+        self.hs = Handshake(role, config)
+        self.events: "list[Any]" = []
+        self.out: "list[bytes]" = []
+        self.read_epoch = 0
+        self.read_states: "dict[int, list[Any]]" = {0: [None, ReplayWindow()]}
+        self.write_epoch = 0
+        self.write_states: "dict[int, list[Any]]" = {0: [None, 0]}
+        self.next_recv_seq = 0
+        self._partials: "dict[int, _Partial]" = {}
+        self._early: "list[Record]" = []
+        self._queued: "list[bytes]" = []
+        self.flight: "list[tuple[int, int, int, int, bytes]]" = []
+        self.flight_boundary = 0
+        self.rto_ms = config.retransmit_initial_ms
+        self.retx_deadline_ms: "int | None" = None
+        self._retransmitted = False
+        self.hs_deadline_ms = now_ms + config.handshake_timeout_ms
+
+    # -- starting ----------------------------------------------------------------
+
+    def start_client(
+        self,
+        now_ms: int,
+        identity: bytes,
+        psk: bytes,
+        psk_callback: "Callable[[bytes], tuple[bytes, bytes]] | None",
+        session: "Session | None",
+    ) -> None:
+        self._send_flight(self.hs.client_start(identity, psk, psk_callback, session), now_ms)
+
+    def start_server(
+        self,
+        body: bytes,
+        msg_seq: int,
+        record_seq: int,
+        now_ms: int,
+        psk_lookup: "Callable[[bytes], bytes | None]",
+        psk_hint: bytes,
+        session_cache: "Any",
+    ) -> None:
+        """Begin with the ClientHello that carried a valid cookie."""
+        # RFC 6347 §4.2.1: continue the record sequence the stateless exchange used.
+        self.write_states[0][1] = record_seq
+        self.read_states[0][1].mark(record_seq)
+        self.next_recv_seq = msg_seq + 1
+        try:
+            flight = self.hs.server_start(
+                body, msg_seq, psk_lookup, psk_hint, session_cache, self.own_cid
+            )
+        except ProtocolError as exc:
+            self._fail(exc.description, exc.reason)
+            return
+        self._send_flight(flight, now_ms)
+
+    # -- the host's calls ----------------------------------------------------------
+
+    def get_timer(self) -> "int | None":
+        if self.state != HANDSHAKING:
+            return None
+        if self.retx_deadline_ms is None:
+            return self.hs_deadline_ms
+        return min(self.retx_deadline_ms, self.hs_deadline_ms)
+
+    def handle_timer(self, now_ms: int) -> None:
+        if self.state != HANDSHAKING:
+            return
+        if now_ms >= self.hs_deadline_ms:
+            self.state = CLOSED
+            self.retx_deadline_ms = None
+            self.events.append(HandshakeFailed(self.addr, "handshake timed out", None))
+            return
+        if self.retx_deadline_ms is not None and now_ms >= self.retx_deadline_ms:
+            # RFC 6347 §4.2.4.1: double the timer up to the maximum at each retransmission.
+            self.rto_ms = min(self.rto_ms * 2, self.config.retransmit_max_ms)
+            self._retransmitted = True
+            self._transmit_flight()
+            self.retx_deadline_ms = now_ms + self.rto_ms
+
+    def send_application_data(self, data: bytes) -> None:
+        if self.state == CLOSED:
+            raise UsageError("the connection is closed")
+        if len(data) > self.max_send_size():
+            raise UsageError(
+                "%d bytes exceed the record limit of %d" % (len(data), self.max_send_size())
+            )
+        if self.state == HANDSHAKING:
+            if len(self._queued) >= _MAX_QUEUED:
+                raise UsageError("too much data queued before the handshake completed")
+            self._queued.append(bytes(data))
+            return
+        self.out.append(self._seal(self.write_epoch, APPLICATION_DATA, data))
+
+    def max_send_size(self) -> int:
+        """The largest application record the peer accepts (RFC 8449 §4)."""
+        limit = self.hs.peer_record_size_limit if self.hs is not None else None
+        return MAX_PLAINTEXT if limit is None else min(limit, MAX_PLAINTEXT)
+
+    def close(self) -> None:
+        """Send close_notify (RFC 5246 §7.2.1) and stop."""
+        if self.state == CLOSED:
+            return
+        was = self.state
+        self._send_alert(alerts.WARNING, alerts.CLOSE_NOTIFY)
+        self.state = CLOSED
+        self.retx_deadline_ms = None
+        if was == ESTABLISHED:
+            self.events.append(ConnectionClosed(self.addr, "closed locally"))
+        else:
+            self.events.append(HandshakeFailed(self.addr, "closed locally", alerts.CLOSE_NOTIFY))
+
+    # -- receiving -----------------------------------------------------------------
+
+    def receive_records(self, records: "list[Record]", now_ms: int, addr: "Any") -> None:
+        """Process the records of one datagram that came from ``addr``."""
+        retransmitted = [False]
+        for record in records:
+            if self.state == CLOSED:
+                return
+            self._receive_record(record, now_ms, addr, retransmitted)
+
+    def _receive_record(
+        self, rec: Record, now_ms: int, addr: "Any", retransmitted: "list[bool]"
+    ) -> None:
+        st = self.read_states.get(rec.epoch)
+        if st is None:
+            if rec.epoch == self.read_epoch + 1 and len(self._early) < _EARLY_RECORDS:
+                self._early.append(rec)  # reordered ahead of the ChangeCipherSpec
+            return
+        prot, window = st
+        if not window.is_fresh(rec.seq):
+            return  # RFC 6347 §4.1.2.6: replay or too old
+        if prot is None:
+            if rec.cid is not None:
+                return  # RFC 9146 §4: tls12_cid only in protected records
+            ctype, plain = rec.content_type, rec.fragment
+        else:
+            if rec.cid is not None and (not self.own_cid or rec.cid != self.own_cid):
+                return
+            opened = prot.open(rec)
+            if opened is None:
+                self._unauthentic(rec)
+                return
+            ctype, plain = opened
+        newest = rec.seq > window.top
+        window.mark(rec.seq)
+        limit = self.config.record_size_limit or MAX_PLAINTEXT
+        if len(plain) > min(limit, MAX_PLAINTEXT):
+            return  # RFC 8449 §4 / RFC 5246 §6.2.1: record_overflow, dropped in DTLS
+        if rec.cid is not None and newest and addr != self.addr and self.state == ESTABLISHED:
+            # RFC 9146 §6: move to the new address only for an authentic, newest record.
+            old = self.addr
+            self.addr = addr
+            self.events.append(PeerAddressChanged(addr, old))
+        if ctype == HANDSHAKE:
+            self._on_handshake(rec.epoch, plain, now_ms, retransmitted)
+        elif ctype == CHANGE_CIPHER_SPEC:
+            self._on_change_cipher_spec(rec.epoch, plain, now_ms, addr, retransmitted)
+        elif ctype == ALERT:
+            self._on_alert(rec.epoch, plain)
+        elif ctype == APPLICATION_DATA and self._accepts_data(rec.epoch):
+            if self.role == SERVER and self.flight:
+                self.flight = []  # the client has our Finished: no more retransmission
+            self.events.append(ApplicationData(self.addr, plain))
+
+    def _accepts_data(self, epoch: int) -> bool:
+        # Application data only once established, and only protected under the
+        # current keys: before Finished it is dropped (RFC 6347 §4.1.2.4 allows no more).
+        return self.state == ESTABLISHED and epoch == self.read_epoch and epoch > 0
+
+    def _unauthentic(self, rec: Record) -> None:
+        # A protected record of the new epoch that fails authentication while we wait
+        # for the peer's Finished means the peer derived other keys: a wrong PSK, or an
+        # unknown identity (which we must not tell apart). Fail now rather than at the
+        # timeout; the alert goes in the epoch we write.
+        if (
+            self.state == HANDSHAKING
+            and rec.epoch == self.read_epoch
+            and self.hs.state not in (COMPLETE,)
+        ):
+            self._fail(alerts.BAD_RECORD_MAC, "peer's Finished does not authenticate (wrong key?)")
+
+    def _on_handshake(
+        self, epoch: int, plain: bytes, now_ms: int, retransmitted: "list[bool]"
+    ) -> None:
+        try:
+            fragments = pull_fragments(plain)
+        except DecodeError as exc:
+            self._fail(alerts.DECODE_ERROR, "bad handshake fragment: %s" % exc)
+            return
+        for frag in fragments:
+            if frag.seq < self.next_recv_seq:
+                # RFC 6347 §4.2.4: the peer repeats its previous flight, so ours was lost.
+                if frag.seq < self.flight_boundary and self.flight and not retransmitted[0]:
+                    retransmitted[0] = True
+                    self._transmit_flight()
+                continue
+            if (
+                frag.seq >= self.next_recv_seq + _REASSEMBLY_WINDOW
+                or frag.length > MAX_HANDSHAKE_MESSAGE
+            ):
+                continue
+            partial = self._partials.get(frag.seq)
+            if partial is None:
+                partial = self._partials[frag.seq] = _Partial(frag.msg_type, frag.length, epoch)
+            elif (partial.msg_type, partial.length, partial.epoch) != (
+                frag.msg_type,
+                frag.length,
+                epoch,
+            ):
+                continue  # fragments that disagree with the first one seen
+            partial.add(frag.offset, frag.body)
+        while self.state != CLOSED:
+            partial = self._partials.get(self.next_recv_seq)
+            if partial is None or partial.missing:
+                break
+            del self._partials[self.next_recv_seq]
+            seq = self.next_recv_seq
+            self.next_recv_seq += 1
+            self._deliver(partial.msg_type, seq, bytes(partial.body), partial.epoch, now_ms)
+
+    def _deliver(self, msg_type: int, seq: int, body: bytes, epoch: int, now_ms: int) -> None:
+        if self.state == ESTABLISHED:
+            if (self.role == CLIENT and msg_type == HELLO_REQUEST) or (
+                self.role == SERVER and msg_type == CLIENT_HELLO
+            ):
+                # RFC 5746 §4.2 / §4.4: renegotiation is refused with a warning.
+                self._send_alert(alerts.WARNING, alerts.NO_RENEGOTIATION)
+                return
+            self._fail(alerts.UNEXPECTED_MESSAGE, "handshake message after the handshake")
+            return
+        if epoch != self.read_epoch:
+            self._fail(
+                alerts.UNEXPECTED_MESSAGE,
+                "handshake message in epoch %d, reading %d" % (epoch, self.read_epoch),
+            )
+            return
+        self.hs.recv_seq = seq
+        try:
+            flight = self.hs.handle(msg_type, body)
+        except ProtocolError as exc:
+            self._fail(exc.description, exc.reason)
+            return
+        if self.hs.state == COMPLETE:
+            if flight:
+                self._send_flight(flight, now_ms)
+                self.retx_deadline_ms = None  # the last flight waits for the peer's repeat
+            else:
+                self.flight = []
+                self.retx_deadline_ms = None
+            self._complete()
+        elif flight:
+            self._send_flight(flight, now_ms)
+
+    def _on_change_cipher_spec(
+        self, epoch: int, plain: bytes, now_ms: int, addr: "Any", retransmitted: "list[bool]"
+    ) -> None:
+        if plain != b"\x01":
+            self._fail(alerts.DECODE_ERROR, "malformed ChangeCipherSpec")
+            return
+        if epoch < self.read_epoch:
+            return  # a repeat of a ChangeCipherSpec we already acted on
+        if (
+            self.state == HANDSHAKING
+            and self.hs.expects_ccs()
+            and self.next_recv_seq not in self._partials
+        ):
+            self.hs.handle_ccs()
+            self.read_epoch += 1
+            self.read_states[self.read_epoch] = [self.hs.read_protection, ReplayWindow()]
+            early, self._early = self._early, []
+            for rec in early:
+                if self.state == CLOSED:
+                    break
+                self._receive_record(rec, now_ms, addr, retransmitted)
+            return
+        if epoch == 0 and self.state == HANDSHAKING:
+            return  # possibly reordered ahead of its flight: the peer will repeat it
+        self._fail(alerts.UNEXPECTED_MESSAGE, "ChangeCipherSpec out of place")
+
+    def _on_alert(self, epoch: int, plain: bytes) -> None:
+        if len(plain) != 2:
+            return
+        if self.state == ESTABLISHED and epoch < self.read_epoch:
+            return  # unauthenticated: ignored once the connection is protected
+        level, description = plain[0], plain[1]
+        self.events.append(AlertReceived(self.addr, level, description))
+        if description == alerts.CLOSE_NOTIFY:
+            was = self.state
+            if was == ESTABLISHED:
+                self._send_alert(alerts.WARNING, alerts.CLOSE_NOTIFY)  # RFC 5246 §7.2.1
+            self.state = CLOSED
+            self.retx_deadline_ms = None
+            if was == ESTABLISHED:
+                self.events.append(ConnectionClosed(self.addr, "peer sent close_notify"))
+            else:
+                self.events.append(
+                    HandshakeFailed(self.addr, "peer sent close_notify", description)
+                )
+        elif level == alerts.FATAL:
+            was = self.state
+            self.state = CLOSED
+            self.retx_deadline_ms = None
+            reason = "peer sent fatal alert " + alerts.describe(description)
+            if was == ESTABLISHED:
+                self.events.append(ConnectionClosed(self.addr, reason))
+            else:
+                self.events.append(HandshakeFailed(self.addr, reason, description))
+
+    # -- state changes -------------------------------------------------------------
+
+    def _complete(self) -> None:
+        hs = self.hs
+        self.state = ESTABLISHED
+        self._partials = {}
+        self._early = []
+        self.events.append(
+            HandshakeCompleted(
+                self.addr,
+                hs.cipher_suite,
+                hs.identity,
+                hs.psk_identity_hint,
+                hs.extended_master_secret,
+                hs.resumed,
+                hs.use_cid,
+                hs.session,
+            )
+        )
+        queued, self._queued = self._queued, []
+        for data in queued:
+            self.out.append(self._seal(self.write_epoch, APPLICATION_DATA, data))
+
+    def _fail(self, description: int, reason: str) -> None:
+        was = self.state
+        self._send_alert(alerts.FATAL, description)
+        self.state = CLOSED
+        self.retx_deadline_ms = None
+        if was == ESTABLISHED:
+            self.events.append(ConnectionClosed(self.addr, reason))
+        else:
+            self.events.append(HandshakeFailed(self.addr, reason, description))
+
+    # -- sending -------------------------------------------------------------------
+
+    def _send_alert(self, level: int, description: int) -> None:
+        self.out.append(self._seal(self.write_epoch, ALERT, bytes((level, description))))
+
+    def _seal(self, epoch: int, ctype: int, payload: bytes) -> bytes:
+        st = self.write_states[epoch]
+        seq = st[1]
+        if seq > MAX_SEQ:
+            # RFC 6347 §4.1: a sequence number never wraps; this association is spent.
+            raise UsageError("record sequence numbers exhausted in epoch %d" % epoch)
+        st[1] = seq + 1
+        prot = st[0]
+        if prot is None:
+            version = DTLS_1_0 if self.role == CLIENT and not self.hs.server_random else DTLS_1_2
+            return plaintext_record(ctype, version, epoch, seq, payload)
+        cid = self.hs.peer_cid if self.hs.use_cid else None
+        return prot.seal(ctype, epoch, seq, payload, cid)  # type: ignore[no-any-return]
+
+    def _send_flight(self, items: "list[Item]", now_ms: int) -> None:
+        epoch = self.write_epoch
+        flight = []
+        for ctype, msg_type, seq, body in items:
+            flight.append((epoch, ctype, msg_type, seq, body))
+            if ctype == CHANGE_CIPHER_SPEC:
+                epoch += 1
+                self.write_states[epoch] = [self.hs.write_protection, 0]
+        self.write_epoch = epoch
+        self.flight = flight
+        self.flight_boundary = self.next_recv_seq
+        if not self._retransmitted:
+            self.rto_ms = self.config.retransmit_initial_ms  # RFC 6347 §4.2.4.1: no loss
+        self._retransmitted = False
+        self._transmit_flight()
+        self.retx_deadline_ms = now_ms + self.rto_ms
+
+    def _transmit_flight(self) -> None:
+        """(Re)send the current flight: fresh record numbers, packed up to the MTU."""
+        mtu = self.config.mtu
+        records: "list[bytes]" = []
+        for epoch, ctype, msg_type, seq, body in self.flight:
+            if ctype != HANDSHAKE:
+                records.append(self._seal(epoch, ctype, body))
+                continue
+            prot = self.write_states[epoch][0]
+            overhead = HEADER_LEN + HANDSHAKE_HEADER_LEN
+            room = mtu - overhead
+            if prot is not None:
+                room -= prot.overhead
+                cid = self.hs.peer_cid if self.hs.use_cid else None
+                if cid:
+                    room -= len(cid) + 1
+                limit = self.hs.peer_record_size_limit
+                if limit is not None:
+                    room = min(room, limit - HANDSHAKE_HEADER_LEN)
+            offset = 0
+            while True:  # RFC 6347 §4.2.3: fragment to fit the path MTU
+                chunk = body[offset : offset + room]
+                records.append(
+                    self._seal(
+                        epoch, HANDSHAKE, push_fragment(msg_type, len(body), seq, offset, chunk)
+                    )
+                )
+                offset += len(chunk)
+                if offset >= len(body):
+                    break
+        datagram = b""
+        for rec in records:
+            if datagram and len(datagram) + len(rec) > mtu:
+                self.out.append(datagram)
+                datagram = b""
+            datagram += rec
+        if datagram:
+            self.out.append(datagram)

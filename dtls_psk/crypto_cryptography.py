@@ -1,0 +1,68 @@
+"""The CPython backend: AES-CCM and AES-CBC from ``cryptography``, HMAC from ``hmac``.
+
+Importing this module raises ImportError where ``cryptography`` is missing, which is
+how ``crypto.default_backend`` falls back to the pure backend.
+"""
+
+import hashlib
+import hmac
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESCCM
+
+
+class CryptographyAead:
+    """AES-CCM with one key and tag length (RFC 3610; nonce length sets L)."""
+
+    __slots__ = ("_ccm",)
+
+    def __init__(self, key: bytes, tag_len: int) -> None:
+        self._ccm = AESCCM(key, tag_len)
+
+    def seal(self, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
+        return self._ccm.encrypt(nonce, plaintext, aad)
+
+    def open(self, nonce: bytes, data: bytes, aad: bytes) -> "bytes | None":
+        try:
+            return self._ccm.decrypt(nonce, data, aad)
+        except InvalidTag:
+            return None
+
+
+class CryptographyCbc:
+    """AES-CBC without padding (TLS adds its own, RFC 5246 §6.2.3.2)."""
+
+    __slots__ = ("_aes",)
+
+    def __init__(self, key: bytes) -> None:
+        self._aes = algorithms.AES(key)
+
+    def encrypt(self, iv: bytes, data: bytes) -> bytes:
+        enc = Cipher(self._aes, modes.CBC(iv)).encryptor()
+        return enc.update(data) + enc.finalize()
+
+    def decrypt(self, iv: bytes, data: bytes) -> bytes:
+        dec = Cipher(self._aes, modes.CBC(iv)).decryptor()
+        return dec.update(data) + dec.finalize()
+
+
+class CryptographyBackend:
+    """The seam of ``dtls_psk.crypto`` over ``cryptography`` and the standard library."""
+
+    name = "cryptography"
+
+    def aead(self, key: bytes, tag_len: int) -> CryptographyAead:
+        return CryptographyAead(key, tag_len)
+
+    def cbc(self, key: bytes) -> CryptographyCbc:
+        return CryptographyCbc(key)
+
+    def hmac(self, hash_name: str, key: bytes, data: bytes) -> bytes:
+        return hmac.digest(key, data, hash_name)
+
+    def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
+        return hmac.digest(key, data, "sha256")
+
+    def sha256(self, data: bytes) -> bytes:
+        return hashlib.sha256(data).digest()

@@ -1,0 +1,47 @@
+"""Key schedule of TLS 1.2 as DTLS 1.2 uses it with pre-shared keys."""
+
+from dtls_psk.crypto import prf
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+def psk_premaster_secret(psk: bytes) -> bytes:
+    """RFC 4279 §2: uint16 N, N zero bytes, uint16 N, the PSK."""
+    n = len(psk).to_bytes(2, "big")
+    return n + bytes(len(psk)) + n + psk
+
+
+def master_secret(backend: "Any", premaster: bytes, seed: bytes, extended: bool) -> bytes:
+    """RFC 5246 §8.1, or RFC 7627 §4 when ``extended`` (``seed`` is then the session hash,
+    otherwise client_random + server_random)."""
+    label = b"extended master secret" if extended else b"master secret"
+    return prf(backend, premaster, label, seed, 48)
+
+
+def derive_keys(
+    backend: "Any",
+    master: bytes,
+    client_random: bytes,
+    server_random: bytes,
+    mac_len: int,
+    key_len: int,
+    iv_len: int,
+) -> "tuple[bytes, bytes, bytes, bytes, bytes, bytes]":
+    """RFC 5246 §6.3: the key block, split as (client MAC, server MAC, client key,
+    server key, client IV, server IV)."""
+    total = 2 * (mac_len + key_len + iv_len)
+    block = prf(backend, master, b"key expansion", server_random + client_random, total)
+    parts = []
+    pos = 0
+    for size in (mac_len, mac_len, key_len, key_len, iv_len, iv_len):
+        parts.append(block[pos : pos + size])
+        pos += size
+    return parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]
+
+
+def verify_data(backend: "Any", master: bytes, from_client: bool, handshake_hash: bytes) -> bytes:
+    """RFC 5246 §7.4.9: the 12-byte Finished verify_data."""
+    label = b"client finished" if from_client else b"server finished"
+    return prf(backend, master, label, handshake_hash, 12)

@@ -1,0 +1,270 @@
+"""The DTLS 1.2 record layer (RFC 6347 §4.1): headers, epochs, 48-bit sequence numbers,
+the anti-replay window, and record protection for the PSK suites.
+
+A record on the wire::
+
+    type(1) version(2) epoch(2) sequence_number(6) [cid(n)] length(2) fragment
+
+``parse_records`` splits a datagram; ``Protection`` objects seal and open fragments
+for one epoch and direction. A record that fails parsing or authentication is dropped
+by the caller without a word (RFC 6347 §4.1.2.7): ``open`` returns None, it never raises.
+"""
+
+import struct
+
+from dtls_psk.crypto import ct_equal
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+CHANGE_CIPHER_SPEC = 20
+ALERT = 21
+HANDSHAKE = 22
+APPLICATION_DATA = 23
+TLS12_CID = 25  # RFC 9146 §4
+NAMES = {
+    CHANGE_CIPHER_SPEC: "change_cipher_spec",
+    ALERT: "alert",
+    HANDSHAKE: "handshake",
+    APPLICATION_DATA: "application_data",
+    TLS12_CID: "tls12_cid",
+}
+
+DTLS_1_2 = b"\xfe\xfd"
+DTLS_1_0 = b"\xfe\xff"  # RFC 6347 §4.2.1: HelloVerifyRequest and the first records
+HEADER_LEN = 13
+MAX_PLAINTEXT = 1 << 14  # RFC 5246 §6.2.1
+MAX_CIPHERTEXT = MAX_PLAINTEXT + 2048  # RFC 5246 §6.2.3
+MAX_SEQ = (1 << 48) - 1
+_CID_PLACEHOLDER = b"\xff" * 8 + bytes((TLS12_CID,))
+
+_HEADER = ">BHQH"  # type, version, epoch||sequence_number, length
+
+
+class Record:
+    """One parsed record; ``cid`` is None for records without a connection ID."""
+
+    __slots__ = ("cid", "content_type", "epoch", "fragment", "seq", "version")
+
+    def __init__(
+        self,
+        content_type: int,
+        version: bytes,
+        epoch: int,
+        seq: int,
+        cid: "bytes | None",
+        fragment: bytes,
+    ) -> None:
+        self.content_type = content_type
+        self.version = version
+        self.epoch = epoch
+        self.seq = seq
+        self.cid = cid
+        self.fragment = fragment
+
+
+def parse_records(data: bytes, cid_len: int) -> "list[Record]":
+    """Split a datagram into records. Bytes that do not form a record end the list:
+    RFC 6347 §4.1.2.7 lets the rest of the datagram go with them. ``cid_len`` is the
+    length of the connection IDs we issued (the tls12_cid header does not carry it)."""
+    out = []
+    pos = 0
+    end = len(data)
+    while end - pos >= HEADER_LEN:
+        ctype = data[pos]
+        if data[pos + 1] != 0xFE:  # DTLS versions are 0xFEnn
+            break
+        version = data[pos + 1 : pos + 3]
+        epoch = int.from_bytes(data[pos + 3 : pos + 5], "big")
+        seq = int.from_bytes(data[pos + 5 : pos + 11], "big")
+        pos += 11
+        cid = None
+        if ctype == TLS12_CID:
+            if not cid_len or end - pos < cid_len + 2:
+                break
+            cid = data[pos : pos + cid_len]
+            pos += cid_len
+        length = int.from_bytes(data[pos : pos + 2], "big")
+        pos += 2
+        if length > MAX_CIPHERTEXT or pos + length > end:
+            break
+        out.append(Record(ctype, version, epoch, seq, cid, data[pos : pos + length]))
+        pos += length
+    return out
+
+
+def plaintext_record(content_type: int, version: bytes, epoch: int, seq: int, body: bytes) -> bytes:
+    """An unprotected (epoch 0) record."""
+    head = struct.pack(_HEADER, content_type, 0, (epoch << 48) | seq, len(body))
+    return head[:1] + version + head[3:] + body
+
+
+class ReplayWindow:
+    """RFC 6347 §4.1.2.6: the highest sequence number seen and a 64-bit bitmap below it."""
+
+    __slots__ = ("bits", "top")
+
+    SIZE = 64
+
+    def __init__(self) -> None:
+        self.top = -1
+        self.bits = 0  # bit i set: top - i already received
+
+    def is_fresh(self, seq: int) -> bool:
+        """True when ``seq`` is new and not left behind by the window."""
+        if seq > self.top:
+            return True
+        offset = self.top - seq
+        return offset < self.SIZE and not (self.bits >> offset) & 1
+
+    def mark(self, seq: int) -> None:
+        """Record ``seq`` as received; call only after the record authenticated."""
+        if seq > self.top:
+            shift = seq - self.top
+            self.bits = (
+                ((self.bits << shift) | 1) & ((1 << self.SIZE) - 1) if shift < self.SIZE else 1
+            )
+            self.top = seq
+        else:
+            self.bits |= 1 << (self.top - seq)
+
+
+def _inner(content_type: int, payload: bytes) -> bytes:
+    # RFC 9146 §4: DTLSInnerPlaintext = content || real_type || zeros (we add no padding).
+    return payload + bytes((content_type,))
+
+
+def _split_inner(inner: bytes) -> "tuple[int, bytes] | None":
+    end = len(inner)
+    while end and inner[end - 1] == 0:
+        end -= 1
+    if not end:
+        return None
+    return inner[end - 1], inner[: end - 1]
+
+
+def _cid_aad(version: bytes, es: bytes, cid: bytes, length: int) -> bytes:
+    # RFC 9146 §5: seq_num_placeholder, tls12_cid, cid_length, tls12_cid, version,
+    # epoch, sequence_number, cid, length_of_DTLSInnerPlaintext.
+    return (
+        _CID_PLACEHOLDER
+        + bytes((len(cid), TLS12_CID))
+        + version
+        + es
+        + cid
+        + length.to_bytes(2, "big")
+    )
+
+
+class AeadProtection:
+    """AES-CCM record protection (RFC 6655 §3, RFC 5288 §3, RFC 6347 §4.1.2.1):
+    nonce = write_IV(4) || epoch(2) || seq(6), sent as an 8-byte explicit nonce."""
+
+    __slots__ = ("_aead", "_iv", "overhead", "tag_len")
+
+    def __init__(self, backend: "Any", key: bytes, iv: bytes, tag_len: int) -> None:
+        self._aead: "Any" = backend.aead(key, tag_len)
+        self._iv = iv
+        self.tag_len = tag_len
+        self.overhead = 8 + tag_len
+
+    def seal(
+        self, content_type: int, epoch: int, seq: int, payload: bytes, cid: "bytes | None"
+    ) -> bytes:
+        es = ((epoch << 48) | seq).to_bytes(8, "big")
+        body: bytes
+        if cid:
+            payload = _inner(content_type, payload)
+            aad = _cid_aad(DTLS_1_2, es, cid, len(payload))
+            body = es + self._aead.seal(self._iv + es, payload, aad)
+            return bytes((TLS12_CID,)) + DTLS_1_2 + es + cid + len(body).to_bytes(2, "big") + body
+        aad = es + bytes((content_type,)) + DTLS_1_2 + len(payload).to_bytes(2, "big")
+        body = es + self._aead.seal(self._iv + es, payload, aad)
+        return struct.pack(_HEADER, content_type, 0xFEFD, (epoch << 48) | seq, len(body)) + body
+
+    def open(self, record: Record) -> "tuple[int, bytes] | None":
+        frag = record.fragment
+        n = len(frag) - self.overhead
+        if n < 0:
+            return None
+        es = ((record.epoch << 48) | record.seq).to_bytes(8, "big")
+        nonce = self._iv + frag[:8]
+        if record.cid is not None:
+            aad = _cid_aad(record.version, es, record.cid, n)
+            inner = self._aead.open(nonce, frag[8:], aad)
+            return None if inner is None else _split_inner(inner)
+        aad = es + bytes((record.content_type,)) + record.version + n.to_bytes(2, "big")
+        plain = self._aead.open(nonce, frag[8:], aad)
+        return None if plain is None else (record.content_type, plain)
+
+
+class CbcProtection:
+    """AES-128-CBC with HMAC-SHA256, MAC-then-encrypt (RFC 5246 §6.2.3.2, RFC 5487):
+    fragment = IV(16) || CBC(plaintext || MAC(32) || padding || padding_length)."""
+
+    __slots__ = ("_backend", "_cbc", "_mac_key", "_rng", "overhead", "tag_len")
+
+    def __init__(
+        self, backend: "Any", mac_key: bytes, key: bytes, rng: "Callable[[int], bytes]"
+    ) -> None:
+        self._backend = backend
+        self._cbc: "Any" = backend.cbc(key)
+        self._mac_key = mac_key
+        self._rng = rng
+        self.overhead = 16 + 32 + 16  # IV, MAC, at most one block of padding
+        self.tag_len = 32
+
+    def seal(
+        self, content_type: int, epoch: int, seq: int, payload: bytes, cid: "bytes | None"
+    ) -> bytes:
+        es = ((epoch << 48) | seq).to_bytes(8, "big")
+        if cid:
+            payload = _inner(content_type, payload)
+            mac_input = _cid_aad(DTLS_1_2, es, cid, len(payload)) + payload
+        else:
+            mac_input = (
+                es + bytes((content_type,)) + DTLS_1_2 + len(payload).to_bytes(2, "big") + payload
+            )
+        data = payload + self._backend.hmac_sha256(self._mac_key, mac_input)
+        pad = 15 - len(data) % 16
+        data += bytes((pad,)) * (pad + 1)
+        iv = self._rng(16)  # RFC 5246 §6.2.3.2: an unpredictable IV per record
+        body: bytes = iv + self._cbc.encrypt(iv, data)
+        if cid:
+            return bytes((TLS12_CID,)) + DTLS_1_2 + es + cid + len(body).to_bytes(2, "big") + body
+        return struct.pack(_HEADER, content_type, 0xFEFD, (epoch << 48) | seq, len(body)) + body
+
+    def open(self, record: Record) -> "tuple[int, bytes] | None":
+        frag = record.fragment
+        if len(frag) < 64 or len(frag) % 16:
+            return None
+        data = self._cbc.decrypt(frag[:16], frag[16:])
+        pad = data[-1]
+        # Check padding and MAC both, whatever the padding says, so a bad pad and a bad
+        # MAC take about the same path (RFC 5246 §6.2.3.2 implementation note).
+        good_pad = pad + 1 + 32 <= len(data)
+        if not good_pad:
+            pad = 0
+        for b in data[len(data) - pad - 1 :]:
+            good_pad = good_pad and b == pad
+        plain = data[: len(data) - pad - 1 - 32]
+        mac = data[len(data) - pad - 1 - 32 : len(data) - pad - 1]
+        es = ((record.epoch << 48) | record.seq).to_bytes(8, "big")
+        if record.cid is not None:
+            mac_input = _cid_aad(record.version, es, record.cid, len(plain)) + plain
+        else:
+            mac_input = (
+                es
+                + bytes((record.content_type,))
+                + record.version
+                + len(plain).to_bytes(2, "big")
+                + plain
+            )
+        expected = self._backend.hmac_sha256(self._mac_key, mac_input)
+        if not (ct_equal(mac, expected) and good_pad):
+            return None
+        if record.cid is not None:
+            return _split_inner(plain)
+        return record.content_type, plain

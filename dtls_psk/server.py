@@ -1,0 +1,285 @@
+"""``DtlsServer``: DTLS 1.2 PSK for many peers on one socket, behind the sans-IO face.
+
+Before a ClientHello returns a valid cookie the server keeps nothing about a peer
+(RFC 6347 §4.2.1): the cookie is an HMAC over the peer's address and the
+ClientHello's parameters under a secret that rotates, and the HelloVerifyRequest
+reuses the ClientHello's record sequence number. Peers are found by address, or by
+connection ID (RFC 9146) for records of type tls12_cid, so a client behind a NAT
+that rebinds keeps its session.
+"""
+
+from dtls_psk.config import Config
+from dtls_psk.connection import CLOSED, ESTABLISHED, HANDSHAKING, Connection
+from dtls_psk.crypto import ct_equal
+from dtls_psk.errors import DecodeError, UsageError
+from dtls_psk.events import ConnectionClosed
+from dtls_psk.handshake import SERVER
+from dtls_psk.messages import (
+    CLIENT_HELLO,
+    HELLO_VERIFY_REQUEST,
+    ClientHello,
+    HelloVerifyRequest,
+    pull_fragments,
+    push_fragment,
+)
+from dtls_psk.records import DTLS_1_0, HANDSHAKE, TLS12_CID, Record, parse_records, plaintext_record
+from dtls_psk.session import Session
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
+_COOKIE_LEN = 16
+
+
+class SessionCache:
+    """Sessions the server can resume, oldest dropped first beyond ``size``."""
+
+    __slots__ = ("_order", "_sessions", "size")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._sessions: "dict[bytes, Session]" = {}
+        self._order: "list[bytes]" = []
+
+    def get(self, session_id: bytes) -> "Session | None":
+        return self._sessions.get(session_id)
+
+    def put(self, session: Session) -> None:
+        if session.session_id not in self._sessions:
+            self._order.append(session.session_id)
+        self._sessions[session.session_id] = session
+        while len(self._order) > self.size:
+            self._sessions.pop(self._order.pop(0), None)
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+
+class DtlsServer:
+    """A DTLS 1.2 PSK server for many peers (RFC 6347, RFC 4279).
+
+    ``psk_lookup(identity) -> key or None`` finds each client's key; ``rng(n)`` must
+    be a CSPRNG. ``psk_hint`` is sent in a ServerKeyExchange when not empty.
+    ``cid_length`` > 0 offers RFC 9146 connection IDs of that length to clients that
+    ask. ``session_cache_size`` 0 disables resumption. Further keyword options are
+    those of ``Config`` (cipher_suites, mtu, timers, record_size_limit, keylog, ...).
+
+    The face: ``receive_datagram(data, addr, now_ms)``, ``datagrams_to_send()``
+    yielding ``(addr, bytes)``, ``send(addr, data)``, ``close(addr)``, ``get_timer()``,
+    ``handle_timer(now_ms)``, ``next_event()``; every event carries ``addr``.
+    """
+
+    __slots__ = (
+        "_by_addr",
+        "_by_cid",
+        "_events",
+        "_out",
+        "_pending",
+        "_secret_born_ms",
+        "_secrets",
+        "cid_length",
+        "config",
+        "cookie_lifetime_ms",
+        "psk_hint",
+        "psk_lookup",
+        "sessions",
+    )
+
+    def __init__(
+        self,
+        psk_lookup: "Callable[[bytes], bytes | None]",
+        rng: "Callable[[int], bytes]",
+        *,
+        psk_hint: bytes = b"",
+        cid_length: int = 0,
+        session_cache_size: int = 1024,
+        cookie_lifetime_ms: int = 300000,
+        **options: "Any",
+    ) -> None:
+        if not 0 <= cid_length <= 32:
+            raise UsageError("cid_length must be 0..32")
+        self.config = Config(rng, **options)
+        self.psk_lookup = psk_lookup
+        self.psk_hint = psk_hint
+        self.cid_length = cid_length
+        self.sessions = SessionCache(session_cache_size) if session_cache_size else None
+        self.cookie_lifetime_ms = cookie_lifetime_ms
+        self._secrets = [rng(32), rng(32)]  # current, previous
+        self._secret_born_ms: "int | None" = None
+        self._by_addr: "dict[Any, Connection]" = {}
+        self._by_cid: "dict[bytes, Connection]" = {}
+        self._pending: "list[Connection]" = []
+        self._out: "list[tuple[Any, bytes]]" = []
+        self._events: "list[Any]" = []
+
+    # -- the face ------------------------------------------------------------------
+
+    def receive_datagram(self, data: bytes, addr: "Any", now_ms: int) -> None:
+        """Feed one datagram from ``addr``; remote faults never raise."""
+        self._rotate_secret(now_ms)
+        records = parse_records(data, self.cid_length)
+        if not records:
+            return
+        first = records[0]
+        if first.content_type == TLS12_CID:
+            conn = self._by_cid.get(first.cid or b"")
+        else:
+            conn = self._by_addr.get(addr)
+        if first.epoch == 0 and first.content_type == HANDSHAKE:
+            hello = _client_hello(first)
+            if hello is not None:
+                ch, msg_seq, body = hello
+                retransmission = (
+                    conn is not None
+                    and conn.state == HANDSHAKING
+                    and conn.hs.client_random == ch.random
+                )
+                if not retransmission:
+                    self._stateless_hello(ch, msg_seq, body, first.seq, addr, now_ms)
+                    return
+        if conn is None:
+            return  # not a peer we know, and not a ClientHello: drop
+        conn.receive_records(records, now_ms, addr)
+        self._collect(conn, addr if first.content_type != TLS12_CID else conn.addr)
+
+    def datagrams_to_send(self) -> "Iterator[tuple[Any, bytes]]":
+        """``(addr, datagram)`` pairs, in order; each is yielded once."""
+        while self._out:
+            yield self._out.pop(0)
+
+    def send(self, addr: "Any", data: bytes) -> None:
+        """Send one application record to an established peer."""
+        conn = self._by_addr.get(addr)
+        if conn is None or conn.state != ESTABLISHED:
+            raise UsageError("no established DTLS connection with %r" % (addr,))
+        conn.send_application_data(data)
+        self._collect(conn, addr)
+
+    def close(self, addr: "Any") -> None:
+        """Send close_notify to ``addr`` and forget it."""
+        conn = self._by_addr.get(addr)
+        if conn is not None:
+            conn.close()
+            self._collect(conn, addr)
+
+    def get_timer(self) -> "int | None":
+        deadlines = [t for t in (c.get_timer() for c in self._pending) if t is not None]
+        return min(deadlines) if deadlines else None
+
+    def handle_timer(self, now_ms: int) -> None:
+        for conn in list(self._pending):
+            deadline = conn.get_timer()
+            if deadline is not None and now_ms >= deadline:
+                conn.handle_timer(now_ms)
+                self._collect(conn, conn.addr)
+
+    def next_event(self) -> "Any":
+        return self._events.pop(0) if self._events else None
+
+    def peer_identity(self, addr: "Any") -> "bytes | None":
+        """The PSK identity ``addr`` authenticated with, once its handshake completed."""
+        conn = self._by_addr.get(addr)
+        if conn is None or conn.state != ESTABLISHED:
+            return None
+        return conn.hs.identity
+
+    def peers(self) -> "list[Any]":
+        """Addresses with an established connection."""
+        return [a for a, c in self._by_addr.items() if c.state == ESTABLISHED]
+
+    def export_session(self, session_id: bytes) -> "bytes | None":
+        """A cached session as bytes (to persist across restarts), or None."""
+        session = self.sessions.get(session_id) if self.sessions is not None else None
+        return None if session is None else session.to_bytes()
+
+    def import_session(self, data: bytes) -> None:
+        """Put an exported session back in the cache (``DecodeError`` if malformed)."""
+        if self.sessions is None:
+            raise UsageError("resumption is disabled (session_cache_size=0)")
+        self.sessions.put(Session.from_bytes(data))
+
+    # -- inside --------------------------------------------------------------------
+
+    def _rotate_secret(self, now_ms: int) -> None:
+        if self._secret_born_ms is None:
+            self._secret_born_ms = now_ms
+        elif now_ms - self._secret_born_ms >= self.cookie_lifetime_ms:
+            self._secrets = [self.config.rng(32), self._secrets[0]]
+            self._secret_born_ms = now_ms
+
+    def _cookie(self, secret: bytes, addr: "Any", ch: ClientHello) -> bytes:
+        # RFC 6347 §4.2.1: Cookie = HMAC(Secret, Client-IP, Client-Parameters).
+        cookie = ch.cookie
+        ch.cookie = b""
+        params = ch.encode()
+        ch.cookie = cookie
+        return self.config.backend.hmac_sha256(secret, repr(addr).encode() + params)[:_COOKIE_LEN]  # type: ignore[no-any-return]
+
+    def _stateless_hello(
+        self, ch: ClientHello, msg_seq: int, body: bytes, record_seq: int, addr: "Any", now_ms: int
+    ) -> None:
+        if ch.cookie and any(ct_equal(ch.cookie, self._cookie(s, addr, ch)) for s in self._secrets):
+            old = self._by_addr.get(addr)
+            if old is not None:
+                # RFC 6347 §4.2.8: a new handshake from a known address (the client
+                # restarted) replaces the old association once the cookie proves it.
+                self._forget(old)
+                if old.state == ESTABLISHED:
+                    self._events.append(ConnectionClosed(addr, "replaced by a new handshake"))
+            own_cid = self.config.rng(self.cid_length) if self.cid_length else None
+            conn = Connection(SERVER, self.config, addr, now_ms, own_cid)
+            self._by_addr[addr] = conn
+            self._pending.append(conn)
+            conn.start_server(
+                body, msg_seq, record_seq, now_ms, self.psk_lookup, self.psk_hint, self.sessions
+            )
+            self._collect(conn, addr)
+            return
+        hvr = HelloVerifyRequest(self._cookie(self._secrets[0], addr, ch)).encode()
+        fragment = push_fragment(HELLO_VERIFY_REQUEST, len(hvr), msg_seq, 0, hvr)
+        # RFC 6347 §4.2.1: DTLS 1.0 record version, and the ClientHello's record number.
+        self._out.append((addr, plaintext_record(HANDSHAKE, DTLS_1_0, 0, record_seq, fragment)))
+
+    def _collect(self, conn: Connection, addr: "Any") -> None:
+        """Move the connection's output and events out; keep the maps in step."""
+        if conn.addr != addr or self._by_addr.get(conn.addr) is not conn:
+            if self._by_addr.get(addr) is conn and conn.addr != addr:
+                del self._by_addr[addr]
+            if conn.state != CLOSED:
+                self._by_addr[conn.addr] = conn
+        for datagram in conn.out:
+            self._out.append((conn.addr, datagram))
+        conn.out = []
+        self._events.extend(conn.events)
+        conn.events = []
+        if conn.state != HANDSHAKING and conn in self._pending:
+            self._pending.remove(conn)
+            if conn.state == ESTABLISHED and conn.hs.use_cid and conn.own_cid:
+                self._by_cid[conn.own_cid] = conn
+        if conn.state == CLOSED:
+            self._forget(conn)
+
+    def _forget(self, conn: Connection) -> None:
+        if self._by_addr.get(conn.addr) is conn:
+            del self._by_addr[conn.addr]
+        if conn.own_cid and self._by_cid.get(conn.own_cid) is conn:
+            del self._by_cid[conn.own_cid]
+        if conn in self._pending:
+            self._pending.remove(conn)
+
+
+def _client_hello(record: Record) -> "tuple[ClientHello, int, bytes] | None":
+    """The ClientHello of an epoch-0 record when it is whole in that record. A server
+    without state cannot reassemble a fragmented first ClientHello."""
+    try:
+        fragments = pull_fragments(record.fragment)
+        if not fragments:
+            return None
+        frag = fragments[0]
+        if frag.msg_type != CLIENT_HELLO or frag.offset or len(frag.body) != frag.length:
+            return None
+        return ClientHello.decode(frag.body), frag.seq, frag.body
+    except DecodeError:
+        return None

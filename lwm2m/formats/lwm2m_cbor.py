@@ -1,0 +1,162 @@
+"""LwM2M-CBOR, ``application/vnd.oma.lwm2m+cbor`` (11544): OMA LwM2M 1.2 Core §7.4.7.
+
+A tree of nested CBOR maps rooted at ``/``: a key is one id (unsigned integer) or a
+path fragment (array of ids), a value is either a nested map or a resource value.
+Values: integers, floats, booleans, text (String, Corelnk, and Objlnk as
+``"oid:iid"``), byte strings (Opaque), null (no value, e.g. a Write-Composite delete).
+
+The encoder compresses the request path into one array key at the top
+(``{[3, 0]: {0: "...", 6: {0: 1, 1: 5}}}``), as Anjay and Leshan do; the decoder
+accepts any mix of single-id and array keys.
+"""
+
+from lwm2m.errors import FormatError
+from lwm2m.formats import cbor, cborpath
+from lwm2m.formats.values import (
+    INT64_MIN,
+    MAX_ID,
+    UINT64_MAX,
+    check_under,
+    coerce,
+    no_types,
+    objlnk_text,
+    path_text,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+    from lwm2m.formats.values import Path, Record, TypeOf
+
+CONTENT_FORMAT = 11544
+
+_LEAF = (int, float, bool, str, bytes, type(None))
+
+
+def decode(data: bytes, base: "Path | None", type_of: "TypeOf | None" = None) -> "list[Record]":
+    """LwM2M-CBOR -> ``[(path, value), ...]`` (absolute paths, under ``base``)."""
+    tree = cborpath.loads(data)
+    if not isinstance(tree, dict):
+        raise FormatError("LwM2M-CBOR is a map at the top")
+    if type_of is None:
+        type_of = no_types
+    out: list[Record] = []
+    types: dict[tuple[int, int], int | None] = {}
+    _walk(tree, (), out, type_of, types)
+    if base:
+        for path, _ in out:
+            if path[: len(base)] != base:
+                check_under(path, base)
+    return out
+
+
+def _walk(
+    node: "dict[Any, Any]",
+    prefix: "Path",
+    out: "list[Record]",
+    type_of: "TypeOf",
+    types: "dict[tuple[int, int], int | None]",
+) -> None:
+    for key, value in node.items():
+        kt = type(key)
+        if kt is int:
+            if not 0 <= key <= MAX_ID:
+                raise FormatError("LwM2M-CBOR id %d is outside 0..65535" % key)
+            path = prefix + (key,)
+        elif kt is tuple and key:
+            for i in key:
+                if type(i) is not int or not 0 <= i <= MAX_ID:
+                    raise FormatError("LwM2M-CBOR path key %r is not a list of ids" % (key,))
+            path = prefix + key
+        else:
+            raise FormatError("LwM2M-CBOR key %r is neither an id nor a path" % (key,))
+        if len(path) > 4:
+            raise FormatError(
+                "LwM2M-CBOR path %s is deeper than a resource instance" % path_text(path)
+            )
+        if isinstance(value, dict):
+            _walk(value, path, out, type_of, types)
+            continue
+        if len(path) < 3:
+            raise FormatError(
+                "LwM2M-CBOR value at %s: values belong to resources" % path_text(path)
+            )
+        if type(value) not in _LEAF:
+            from lwm2m.formats.senml import number_of  # tags 1 and 4 as cbor2 gives them
+
+            value = number_of(value, "value")
+        k = (path[0], path[2])
+        if k in types:
+            rtype = types[k]
+        else:
+            rtype = types[k] = type_of(path[:3])
+        if rtype is not None and value is not None:
+            value = coerce(value, rtype, path)
+        out.append((path, value))
+
+
+def encode(
+    records: "Iterable[Record]", base: "Path | None", type_of: "TypeOf | None" = None
+) -> bytes:
+    """Records under ``base`` -> LwM2M-CBOR (``base`` None or ``()``: from the root)."""
+    if base is None:
+        base = ()
+    n = len(base)
+    new_map = cbor.MapType
+    inner: dict[Any, Any] = new_map()
+    top: dict[Any, Any] = new_map()
+    if n == 0:
+        top = inner
+    elif n == 1:
+        top[base[0]] = inner
+    else:
+        top[base] = inner
+    last_prefix: Any = None
+    last_node = inner
+    for path, value in records:
+        if type(path) is not tuple or path[:n] != base or not 3 <= len(path) <= 4:
+            raise FormatError("record %r is not a resource under %s" % (path, path_text(base)))
+        vt = type(value)
+        if vt is tuple:
+            value = objlnk_text(value)
+        elif vt is int:
+            if not INT64_MIN <= value <= UINT64_MAX:
+                raise FormatError("%s: integer %d does not fit 64 bits" % (path_text(path), value))
+        elif vt not in _LEAF:
+            raise FormatError("%s: LwM2M-CBOR cannot carry %r" % (path_text(path), value))
+        rel = path[n:]
+        if not rel:
+            if len(path) < 3 or len(top) != 1 or inner:
+                raise FormatError("a single value belongs at a resource path, alone")
+            top = new_map()
+            top[base if n > 1 else base[0]] = value
+            inner = new_map()
+            inner[None] = None  # nothing more may be added
+            continue
+        prefix = rel[:-1]
+        if prefix == last_prefix:
+            node = last_node
+        else:
+            node = inner
+            for i in prefix:
+                if type(i) is not int or not 0 <= i <= MAX_ID:
+                    raise FormatError("record %r holds an id outside 0..65535" % (path,))
+                child = node.get(i)
+                if child is None:
+                    child = node[i] = new_map()
+                elif not isinstance(child, dict):
+                    raise FormatError("%s holds a value and more below it" % path_text(path))
+                node = child
+            last_prefix = prefix
+            last_node = node
+        leaf = rel[-1]
+        if type(leaf) is not int or not 0 <= leaf <= MAX_ID:
+            raise FormatError("record %r holds an id outside 0..65535" % (path,))
+        if leaf in node:
+            raise FormatError("%s appears twice or holds values below it" % path_text(path))
+        node[leaf] = value
+    if None in inner:
+        raise FormatError("a single value belongs at a resource path, alone")
+    return cborpath.dumps(top)

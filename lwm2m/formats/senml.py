@@ -1,0 +1,327 @@
+"""SenML (RFC 8428) as LwM2M 1.1 uses it (OMA LwM2M 1.1.1 Core §7.4.4, §7.4.5): what
+SenML-JSON and SenML-CBOR share once the bytes are parsed into a list of record maps.
+
+Resolution (RFC 8428 §4.6): a record's name is the last base name ``bn`` plus its
+``n``; its time is the last base time ``bt`` plus its ``t``; ``bv`` adds to ``v``.
+LwM2M value fields: ``v`` (number), ``vs`` (string, Corelnk), ``vb`` (boolean),
+``vd`` (opaque), ``vlo`` (Objlnk as ``"oid:iid"``, a text label in CBOR too). A record
+with no value field (a Read-Composite request) decodes to the value None.
+Labels ending in ``_`` must be understood (RFC 8428 §4.4): unknown ones are refused,
+other unknown labels ignored; a ``bver`` above 10 is refused.
+
+Encoding follows the layout Wakaama and Leshan write: the first record carries
+``bn`` = the request path (with a trailing ``/`` when records lie below it), each
+record ``n`` = the rest; with no request path (composite operations) every ``n`` is
+absolute. Time-stamped groups (notifications of historical values, Send) put ``bt``
+on the first record of each group.
+"""
+
+from lwm2m.errors import FormatError
+from lwm2m.formats.values import (
+    INT64_MIN,
+    UINT64_MAX,
+    check_under,
+    coerce,
+    no_types,
+    objlnk_text,
+    parse_name,
+    parse_objlnk,
+    path_text,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any
+
+    from lwm2m.formats.values import Path, Record, TypeOf
+
+    Group = tuple[Any, Iterable[Record]]
+
+
+class Labels:
+    """The SenML labels of one serialisation (JSON names or CBOR integers)."""
+
+    __slots__ = ("base", "bn", "bt", "bv", "bver", "known", "n", "t", "v", "vb", "vd", "vlo", "vs")
+
+    def __init__(
+        self,
+        bver: "Any",
+        bn: "Any",
+        bt: "Any",
+        bv: "Any",
+        n: "Any",
+        t: "Any",
+        v: "Any",
+        vs: "Any",
+        vb: "Any",
+        vd: "Any",
+        vlo: "Any",
+        others: "tuple[Any, ...]",
+    ) -> None:
+        self.bver = bver
+        self.bn = bn
+        self.bt = bt
+        self.bv = bv
+        self.n = n
+        self.t = t
+        self.v = v
+        self.vs = vs
+        self.vb = vb
+        self.vd = vd
+        self.vlo = vlo
+        self.base = frozenset((bver, bn, bt, bv))
+        self.known = frozenset((bver, bn, bt, bv, n, t, v, vs, vb, vd, vlo) + others)
+
+
+# RFC 8428 §4.2 (JSON labels) and §6 (CBOR labels); "vlo" is LwM2M 1.1.1 Core §7.4.4.
+JSON_LABELS = Labels(
+    "bver", "bn", "bt", "bv", "n", "t", "v", "vs", "vb", "vd", "vlo", ("bu", "bs", "u", "s", "ut")
+)
+CBOR_LABELS = Labels(-1, -2, -3, -5, 0, 6, 2, 3, 4, 8, "vlo", (-4, -6, 1, 5, 7))
+
+SENML_VERSION = 10
+
+
+def _number(x: "Any", what: str) -> "int | float":
+    t = type(x)
+    if t is int or t is float:
+        return x  # type: ignore[no-any-return]
+    return number_of(x, what)
+
+
+def number_of(x: "Any", what: str) -> "int | float":
+    """A time from CBOR tags: tag 4 decimal fraction (Leshan writes ``bt`` so) as the
+    pure decoder or ``cbor2`` (Decimal) gives it, tag 1 as ``cbor2`` gives it (datetime)."""
+    if hasattr(x, "exponent") and hasattr(x, "mantissa"):
+        return x.value()  # type: ignore[no-any-return]
+    if hasattr(x, "as_tuple") and hasattr(x, "to_integral_value"):  # decimal.Decimal
+        if x.is_finite():
+            return int(x) if x == x.to_integral_value() else float(x)
+    elif hasattr(x, "timestamp") and hasattr(x, "tzinfo"):  # datetime.datetime
+        t = x.timestamp()
+        return int(t) if t == int(t) else t
+    raise FormatError("SenML %s must be a number, not %r" % (what, x))
+
+
+def resolve(
+    recs: "Any",
+    base: "Path | None",
+    type_of: "TypeOf | None",
+    L: Labels,
+    decode_vd: "Callable[[Any], bytes]",
+    timed: bool,
+) -> "list[Any]":
+    """Parsed SenML pack -> records ``(path, value)``, or ``(time, path, value)`` when
+    ``timed`` (time None where the pack gives none)."""
+    if type(recs) is not list:
+        raise FormatError("a SenML pack is an array of records")
+    if type_of is None:
+        type_of = no_types
+    known = L.known
+    base_labels = L.base
+    lbn, lbt, lbv, ln, lt = L.bn, L.bt, L.bv, L.n, L.t
+    lv, lvs, lvb, lvd, lvlo = L.v, L.vs, L.vb, L.vd, L.vlo
+    bn = ""
+    bt: "int | float | None" = None
+    bv: "int | float | None" = None
+    types: dict[tuple[int, int], int | None] = {}
+    out: list[Any] = []
+    append = out.append
+    for rec in recs:
+        if not isinstance(rec, dict):
+            raise FormatError("a SenML record is a map, not %r" % (rec,))
+        if not known.issuperset(rec):
+            _check_unknown(rec, known)
+        if not base_labels.isdisjoint(rec):
+            if lbn in rec:
+                bn = rec[lbn]
+                if type(bn) is not str:
+                    raise FormatError("SenML bn must be text")
+            if lbt in rec:
+                bt = _number(rec[lbt], "bt")
+            if lbv in rec:
+                bv = _number(rec[lbv], "bv")
+            if L.bver in rec:
+                ver = rec[L.bver]
+                if type(ver) is not int or ver > SENML_VERSION or ver < 1:
+                    raise FormatError("SenML version %r is not supported" % (ver,))
+        n = rec.get(ln)
+        if n is None:
+            path = parse_name(bn)
+        elif type(n) is str:
+            path = parse_name(bn + n)
+        else:
+            raise FormatError("SenML n must be text")
+        if lv in rec:
+            value = rec[lv]
+            vt = type(value)
+            if vt is not int and vt is not float:
+                value = number_of(value, "v")
+            if bv is not None:
+                value = value + bv
+        elif lvs in rec:
+            value = rec[lvs]
+            if type(value) is not str:
+                raise FormatError("SenML vs must be text")
+        elif lvb in rec:
+            value = rec[lvb]
+            if type(value) is not bool:
+                raise FormatError("SenML vb must be a boolean")
+        elif lvd in rec:
+            value = decode_vd(rec[lvd])
+        elif lvlo in rec:
+            value = parse_objlnk(rec[lvlo])
+        else:
+            value = None
+        if base is not None and path[: len(base)] != base:
+            check_under(path, base)
+        if value is not None:
+            if len(path) < 3:
+                raise FormatError("SenML value at %s: values belong to resources" % path_text(path))
+            key = (path[0], path[2])
+            if key in types:
+                rtype = types[key]
+            else:
+                rtype = types[key] = type_of(path[:3])
+            if rtype is not None:
+                value = coerce(value, rtype, path)
+        elif not path:
+            raise FormatError("SenML record names no path")
+        if timed:
+            if lt in rec:
+                t = _number(rec[lt], "t")
+                append((t if bt is None else bt + t, path, value))
+            else:
+                append((bt, path, value))
+        else:
+            append((path, value))
+    return out
+
+
+def _check_unknown(rec: "dict[Any, Any]", known: "frozenset[Any]") -> None:
+    for key in rec:
+        if key not in known and type(key) is str and key.endswith("_"):
+            raise FormatError("SenML label %r must be understood and is not" % key)
+
+
+def group_by_time(timed: "list[tuple[Any, Path, Any]]") -> "list[Group]":
+    """``(time, path, value)`` triples -> ``[(time, records), ...]``, consecutive
+    records of equal time in one group."""
+    groups: list[Group] = []
+    current: list[Record] | None = None
+    last = None
+    for t, path, value in timed:
+        if current is None or t != last:
+            current = []
+            groups.append((t, current))
+            last = t
+        current.append((path, value))
+    return groups
+
+
+# -- encoding -------------------------------------------------------------------------
+
+
+def names(base: "Path | None") -> "tuple[str | None, int]":
+    """The base name for ``base`` and how many leading characters of an absolute name
+    it covers (0: no base name, every ``n`` absolute)."""
+    if base is None:
+        return None, 0
+    text = path_text(base)
+    if base:
+        text += "/"
+    return text, len(text)
+
+
+def build(
+    groups: "Iterable[Group]",
+    base: "Path | None",
+    L: Labels,
+    vd: "Callable[[bytes], Any]",
+    new_map: "Callable[[], dict[Any, Any]]" = dict,
+) -> "list[dict[Any, Any]]":
+    """Record maps for ``groups`` of ``(time or None, records)``."""
+    bn_text, cut = names(base)
+    whole = path_text(base) if base is not None else None
+    ln, lv, lvs, lvb, lvd, lvlo, lbt = L.n, L.v, L.vs, L.vb, L.vd, L.vlo, L.bt
+    out: list[dict[Any, Any]] = []
+    append = out.append
+    first = True
+    timed = False
+    for t, records in groups:
+        group_first = True
+        if t is not None:
+            if type(t) is not int and type(t) is not float:
+                raise FormatError("a SenML time is a number, not %r" % (t,))
+            timed = True
+        elif timed:
+            raise FormatError("an untimed group cannot follow a timed one")
+        for path, value in records:
+            text = _text(path)
+            rec: dict[Any, Any] = new_map()
+            if first:
+                first = False
+                if bn_text is not None:
+                    if text == whole:
+                        rec[L.bn] = whole
+                    else:
+                        if text[:cut] != bn_text:
+                            raise FormatError(
+                                "record %s lies outside the request path %s" % (text, whole)
+                            )
+                        rec[L.bn] = bn_text
+                        rec[ln] = text[cut:]
+                else:
+                    rec[ln] = text
+            elif cut:
+                if text[:cut] != bn_text:
+                    if text == whole:
+                        raise FormatError("record %s repeats the request path" % text)
+                    raise FormatError("record %s lies outside the request path %s" % (text, whole))
+                rec[ln] = text[cut:]
+            else:
+                rec[ln] = text
+            if group_first:
+                group_first = False
+                if t is not None:
+                    rec[lbt] = t
+            vt = type(value)
+            if vt is int:
+                if not INT64_MIN <= value <= UINT64_MAX:
+                    raise FormatError("%s: integer %d does not fit 64 bits" % (text, value))
+                rec[lv] = value
+            elif vt is float:
+                if value - value != 0.0:
+                    raise FormatError("%s: SenML cannot carry %r" % (text, value))
+                rec[lv] = value
+            elif vt is str:
+                rec[lvs] = value
+            elif vt is bool:
+                rec[lvb] = value
+            elif vt is bytes:
+                rec[lvd] = vd(value)
+            elif vt is tuple:
+                rec[lvlo] = objlnk_text(value)
+            elif value is not None:
+                raise FormatError("%s: SenML cannot carry %r" % (text, value))
+            append(rec)
+    return out
+
+
+_TEXT_CACHE: "dict[Path, str]" = {}
+
+
+def _text(path: "Any") -> str:
+    text = _TEXT_CACHE.get(path)
+    if text is None:
+        if type(path) is not tuple or len(path) > 4:
+            raise FormatError("a record path is a tuple of up to 4 ids: %r" % (path,))
+        for i in path:
+            if type(i) is not int or not 0 <= i <= 65535:
+                raise FormatError("a record path holds ids in 0..65535: %r" % (path,))
+        text = path_text(path)
+        if len(_TEXT_CACHE) > 4096:
+            _TEXT_CACHE.clear()
+        _TEXT_CACHE[path] = text
+    return text

@@ -1,0 +1,523 @@
+"""OMA TLV, ``application/vnd.oma.lwm2m+tlv`` (11542; the pre-registration number
+1542 is accepted on input). OMA LwM2M 1.1.1 Core §7.4.3.
+
+Each TLV is a type byte, an 8- or 16-bit identifier, an optional 8/16/24-bit length
+and the value::
+
+    bits 7-6  00 Object Instance, 01 Resource Instance, 10 Multiple Resource,
+              11 Resource with value
+    bit  5    identifier is 16 bits (else 8)
+    bits 4-3  00 length in bits 2-0, 01/10/11 an 8/16/24-bit length follows
+
+The format carries no value types: decoding asks ``type_of(path)`` (an
+``objects.types`` constant, or None for "unknown", which decodes as opaque bytes).
+Values (Appendix C): integers are big-endian two's complement of 1, 2, 4 or 8 bytes,
+unsigned integers the same width unsigned, floats 4 or 8 bytes IEEE 754, booleans one
+byte 0/1, Objlnk two 16-bit ids, strings UTF-8.
+
+Hot path notes: headers for 8-bit ids and short values come from a cache, integer
+values from a table (small) or precompiled ``struct`` formats, and the decoder reads
+one-byte headers without slicing.
+"""
+
+from lwm2m.errors import FormatError
+from lwm2m.formats.binary import packer, unpacker
+from lwm2m.formats.values import no_types, path_text
+from objects import types as T
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+    from lwm2m.formats.values import Path, Record, TypeOf
+
+CONTENT_FORMAT = 11542
+LEGACY_CONTENT_FORMAT = 1542
+
+OBJECT_INSTANCE = 0x00
+RESOURCE_INSTANCE = 0x40
+MULTIPLE_RESOURCE = 0x80
+RESOURCE = 0xC0
+
+KIND_NAMES = {
+    OBJECT_INSTANCE: "object instance",
+    RESOURCE_INSTANCE: "resource instance",
+    MULTIPLE_RESOURCE: "multiple resource",
+    RESOURCE: "resource",
+}
+
+MAX_LENGTH = 0xFFFFFF
+
+_U16 = unpacker(">H")
+_U32 = unpacker(">I")
+_F32 = unpacker(">f")
+_F64 = unpacker(">d")
+_OBJLNK = unpacker(">HH")
+_PACK_I16 = packer(">h")
+_PACK_I32 = packer(">i")
+_PACK_I64 = packer(">q")
+_PACK_U16 = packer(">H")
+_PACK_U32 = packer(">I")
+_PACK_U64 = packer(">Q")
+_PACK_F32 = packer(">f")
+_PACK_F64 = packer(">d")
+_PACK_OBJLNK = packer(">HH")
+
+
+# -- decoding -------------------------------------------------------------------------
+
+
+def parse_header(data: bytes, pos: int, end: int) -> "tuple[int, int, int, int]":
+    """Read the TLV at ``pos``: ``(kind, identifier, value_start, value_end)``."""
+    if pos + 2 > end:
+        raise FormatError("TLV header truncated at byte %d" % pos)
+    t = data[pos]
+    if t & 0x20:
+        if pos + 3 > end:
+            raise FormatError("TLV identifier truncated at byte %d" % pos)
+        ident = (data[pos + 1] << 8) | data[pos + 2]
+        p = pos + 3
+    else:
+        ident = data[pos + 1]
+        p = pos + 2
+    lt = t & 0x18
+    if lt == 0:
+        length = t & 0x07
+    elif lt == 0x08:
+        if p >= end:
+            raise FormatError("TLV length truncated at byte %d" % pos)
+        length = data[p]
+        p += 1
+    elif lt == 0x10:
+        if p + 2 > end:
+            raise FormatError("TLV length truncated at byte %d" % pos)
+        length = (data[p] << 8) | data[p + 1]
+        p += 2
+    else:
+        if p + 3 > end:
+            raise FormatError("TLV length truncated at byte %d" % pos)
+        length = (data[p] << 16) | (data[p + 1] << 8) | data[p + 2]
+        p += 3
+    stop = p + length
+    if stop > end:
+        raise FormatError(
+            "TLV at byte %d announces %d value bytes, %d remain" % (pos, length, end - p)
+        )
+    return t & 0xC0, ident, p, stop
+
+
+def _split(data: bytes, pos: int, end: int) -> "list[tuple[int, int, int, int]]":
+    items = []
+    while pos < end:
+        item = parse_header(data, pos, end)
+        items.append(item)
+        pos = item[3]
+    return items
+
+
+def decode_value(data: bytes, a: int, b: int, rtype: "int | None") -> "Any":
+    """The value bytes ``data[a:b]`` read as ``rtype`` (None: opaque bytes)."""
+    n = b - a
+    if rtype == T.INTEGER or rtype == T.TIME:
+        if n == 1:
+            v = data[a]
+            return v - 256 if v & 0x80 else v
+        if n == 2:
+            v = _U16(data, a)[0]
+            return v - 0x10000 if v & 0x8000 else v
+        if n == 4:
+            v = _U32(data, a)[0]
+            return v - 0x100000000 if v & 0x80000000 else v
+        if 0 < n <= 8:
+            v = int.from_bytes(data[a:b], "big")
+            return v - (1 << (8 * n)) if v >> (8 * n - 1) else v
+        raise FormatError("an integer TLV value has 1 to 8 bytes, not %d" % n)
+    if rtype == T.STRING or rtype == T.CORELNK:
+        try:
+            return bytes(data[a:b]).decode("utf-8")
+        except UnicodeError:
+            raise FormatError("string TLV value is not UTF-8") from None
+    if rtype is None or rtype == T.OPAQUE:
+        return bytes(data[a:b])
+    if rtype == T.UNSIGNED:
+        if 0 < n <= 8:
+            return int.from_bytes(data[a:b], "big")
+        raise FormatError("an unsigned TLV value has 1 to 8 bytes, not %d" % n)
+    if rtype == T.FLOAT:
+        if n == 4:
+            return _F32(data, a)[0]
+        if n == 8:
+            return _F64(data, a)[0]
+        raise FormatError("a float TLV value has 4 or 8 bytes, not %d" % n)
+    if rtype == T.BOOLEAN:
+        if n == 1 and data[a] < 2:
+            return data[a] == 1
+        raise FormatError("a boolean TLV value is one byte 0 or 1")
+    if rtype == T.OBJLNK:
+        if n == 4:
+            return _OBJLNK(data, a)
+        raise FormatError("an Objlnk TLV value has 4 bytes, not %d" % n)
+    if rtype == T.NONE:
+        if n == 0:
+            return None
+        raise FormatError("a resource of type none carries no value")
+    raise FormatError("unknown resource type %r" % (rtype,))
+
+
+class _Types:
+    """Per-call cache of ``type_of``: types depend on (object, resource) only."""
+
+    __slots__ = ("cache", "type_of")
+
+    def __init__(self, type_of: "TypeOf") -> None:
+        self.type_of = type_of
+        self.cache: dict[tuple[int, int], int | None] = {}
+
+
+def decode(data: bytes, base: "Path", type_of: "TypeOf | None" = None) -> "list[Record]":
+    """TLV payload of a request on ``base`` -> flat ``[(path, value), ...]`` records."""
+    if type(data) is not bytes:
+        data = bytes(data)
+    if type_of is None:
+        type_of = no_types
+    n = len(base)
+    end = len(data)
+    out: list[Record] = []
+    cache: dict[int, int | None] = {}
+    if n == 1:
+        for kind, ident, a, b in _split(data, 0, end):
+            if kind != OBJECT_INSTANCE:
+                raise FormatError(
+                    "TLV under an object path must be object instances, not a %s" % KIND_NAMES[kind]
+                )
+            _resources(data, a, b, (base[0], ident), out, type_of, cache)
+    elif n == 2:
+        items = _split(data, 0, end)
+        if len(items) == 1 and items[0][0] == OBJECT_INSTANCE:
+            # Some peers wrap an instance-level payload in its Object Instance TLV.
+            kind, ident, a, b = items[0]
+            if ident != base[1]:
+                raise FormatError(
+                    "TLV names instance %d, the request /%d/%d" % (ident, base[0], base[1])
+                )
+            _resources(data, a, b, base, out, type_of, cache)
+        else:
+            _resource_items(data, items, base, out, type_of, cache)
+    elif n == 3:
+        items = _split(data, 0, end)
+        if items and items[0][0] == RESOURCE_INSTANCE:
+            # Resource instances without their Multiple Resource wrapper.
+            rtype = type_of(base)
+            for kind, ident, a, b in items:
+                if kind != RESOURCE_INSTANCE:
+                    raise FormatError("TLV mixes resource instances with a %s" % KIND_NAMES[kind])
+                out.append((base + (ident,), decode_value(data, a, b, rtype)))
+        else:
+            for item in items:
+                if item[1] != base[2]:
+                    raise FormatError(
+                        "TLV names resource %d, the request %s" % (item[1], path_text(base))
+                    )
+            _resource_items(data, items, base[:2], out, type_of, cache)
+    elif n == 4:
+        items = _split(data, 0, end)
+        if len(items) != 1 or items[0][0] != RESOURCE_INSTANCE or items[0][1] != base[3]:
+            raise FormatError("TLV for %s must be that one resource instance" % path_text(base))
+        kind, ident, a, b = items[0]
+        out.append((base, decode_value(data, a, b, type_of(base[:3]))))
+    else:
+        raise FormatError("TLV needs an object, instance, resource or resource instance path")
+    return out
+
+
+def _resources(
+    data: bytes,
+    a: int,
+    b: int,
+    prefix: "Path",
+    out: "list[Record]",
+    type_of: "TypeOf",
+    cache: "dict[int, int | None]",
+) -> None:
+    _resource_items(data, _split(data, a, b), prefix, out, type_of, cache)
+
+
+def _resource_items(
+    data: bytes,
+    items: "list[tuple[int, int, int, int]]",
+    prefix: "Path",
+    out: "list[Record]",
+    type_of: "TypeOf",
+    cache: "dict[int, int | None]",
+) -> None:
+    append = out.append
+    for kind, rid, a, b in items:
+        if rid in cache:
+            rtype = cache[rid]
+        else:
+            rtype = cache[rid] = type_of(prefix + (rid,))
+        if kind == RESOURCE:
+            append((prefix + (rid,), decode_value(data, a, b, rtype)))
+        elif kind == MULTIPLE_RESOURCE:
+            rpath = prefix + (rid,)
+            pos = a
+            while pos < b:
+                k, riid, va, vb = parse_header(data, pos, b)
+                if k != RESOURCE_INSTANCE:
+                    raise FormatError(
+                        "a multiple resource TLV holds resource instances, not a %s" % KIND_NAMES[k]
+                    )
+                append((rpath + (riid,), decode_value(data, va, vb, rtype)))
+                pos = vb
+        else:
+            raise FormatError(
+                "TLV under an instance must be resources, not a %s" % KIND_NAMES[kind]
+            )
+
+
+# -- encoding -------------------------------------------------------------------------
+
+_HEADER_CACHE: "dict[int, bytes]" = {}
+
+
+def header(kind: int, ident: int, length: int) -> bytes:
+    """Type byte, identifier and length field of one TLV (shortest forms)."""
+    small = ident < 256 and length < 256
+    if small:
+        key = (ident << 10) | (length << 2) | (kind >> 6)
+        h = _HEADER_CACHE.get(key)
+        if h is not None:
+            return h
+    t = kind
+    if ident > 255:
+        t |= 0x20
+        id_bytes = bytes(((ident >> 8) & 0xFF, ident & 0xFF))
+    else:
+        id_bytes = bytes((ident,))
+    if length < 8:
+        head = bytes((t | length,)) + id_bytes
+    elif length < 0x100:
+        head = bytes((t | 0x08,)) + id_bytes + bytes((length,))
+    elif length < 0x10000:
+        head = bytes((t | 0x10,)) + id_bytes + bytes((length >> 8, length & 0xFF))
+    elif length <= MAX_LENGTH:
+        head = (
+            bytes((t | 0x18,))
+            + id_bytes
+            + bytes((length >> 16, (length >> 8) & 0xFF, length & 0xFF))
+        )
+    else:
+        raise FormatError("a TLV value is at most 16 MiB, not %d bytes" % length)
+    if small:
+        _HEADER_CACHE[key] = head
+    return head
+
+
+# Integers -128..255 are the most common values by far: their encodings come ready.
+_SMALL_SIGNED = [bytes((v & 0xFF,)) for v in range(-128, 128)]
+_SMALL_UNSIGNED_HIGH = [bytes((v,)) for v in range(128, 256)]
+_FALSE = b"\x00"
+_TRUE = b"\x01"
+
+
+def encode_int(value: int, unsigned: bool) -> bytes:
+    """Shortest of 1, 2, 4, 8 bytes; two's complement unless ``unsigned``."""
+    if -128 <= value < 128:
+        return _SMALL_SIGNED[value + 128]
+    if unsigned:
+        if value < 0:
+            raise FormatError("unsigned value %d is negative" % value)
+        if value < 0x100:
+            return _SMALL_UNSIGNED_HIGH[value - 128]
+        if value < 0x10000:
+            return _PACK_U16(value)
+        if value < 0x100000000:
+            return _PACK_U32(value)
+        if value <= 0xFFFFFFFFFFFFFFFF:
+            return _PACK_U64(value)
+        raise FormatError("unsigned value %d does not fit 64 bits" % value)
+    if -0x8000 <= value < 0x8000:
+        return _PACK_I16(value)
+    if -0x80000000 <= value < 0x80000000:
+        return _PACK_I32(value)
+    if -0x8000000000000000 <= value < 0x8000000000000000:
+        return _PACK_I64(value)
+    if 0 < value <= 0xFFFFFFFFFFFFFFFF:
+        return _PACK_U64(value)  # only an Unsigned Integer can hold it: no other reading
+    raise FormatError("integer value %d does not fit 64 bits" % value)
+
+
+def _needs_type(value: int) -> bool:
+    """True where a signed and an unsigned encoding of ``value`` differ in width."""
+    return 128 <= value < 0x100 or 0x8000 <= value < 0x10000 or 0x80000000 <= value < 0x100000000
+
+
+def encode_value(value: "Any", path: "Path", type_of: "TypeOf") -> bytes:
+    """The TLV value bytes of one resource value."""
+    vt = type(value)
+    if vt is int:
+        i: int = value
+        if -128 <= i < 128:
+            return _SMALL_SIGNED[i + 128]
+        if i >= 128 and _needs_type(i):
+            return encode_int(i, type_of(path[:3]) == T.UNSIGNED)
+        return encode_int(i, False)
+    if vt is str:
+        return str(value).encode("utf-8")
+    if vt is bytes:
+        return bytes(value)
+    if vt is bool:
+        return _TRUE if value else _FALSE
+    if vt is float:
+        if value != value:  # NaN: keep its full width
+            return _PACK_F64(value)
+        try:
+            f32 = _PACK_F32(value)
+        except OverflowError:
+            return _PACK_F64(value)
+        # A float that a single-precision value holds exactly goes in 4 bytes.
+        return f32 if _F32(f32, 0)[0] == value else _PACK_F64(value)
+    if vt is tuple:
+        if len(value) == 2 and 0 <= value[0] <= 0xFFFF and 0 <= value[1] <= 0xFFFF:
+            return _PACK_OBJLNK(value[0], value[1])
+        raise FormatError(
+            "%s: Objlnk ids must be two ints in 0..65535: %r" % (path_text(path), value)
+        )
+    raise FormatError("%s: TLV cannot carry %r" % (path_text(path), value))
+
+
+def encode(records: "Iterable[Record]", base: "Path", type_of: "TypeOf | None" = None) -> bytes:
+    """Records under ``base`` -> TLV. ``base`` is an object (object instance TLVs),
+    an instance (resource TLVs), a resource (one resource or one multiple resource)
+    or a resource instance. Records of one instance, and of one multiple resource,
+    must be contiguous."""
+    if type_of is None:
+        type_of = no_types
+    n = len(base)
+    if not 1 <= n <= 4:
+        raise FormatError("TLV needs an object, instance, resource or resource instance path")
+    parts: list[bytes] = []
+    if n == 1:
+        oid = base[0]
+        groups: list[tuple[int, list[Record]]] = []
+        current = -1
+        seen = set()
+        group: list[Record] = []
+        for record in records:
+            path = record[0]
+            if len(path) < 3 or path[0] != oid:
+                raise FormatError("record %s is not a resource under /%d" % (_ptext(path), oid))
+            iid = path[1]
+            if iid != current:
+                if iid in seen:
+                    raise FormatError("records of instance /%d/%d are not contiguous" % (oid, iid))
+                seen.add(iid)
+                current = iid
+                group = []
+                groups.append((iid, group))
+            group.append(record)
+        for iid, group in groups:
+            body = _encode_resources(group, (oid, iid), type_of)
+            parts.append(header(OBJECT_INSTANCE, iid, len(body)))
+            parts.append(body)
+        return b"".join(parts)
+    if n == 2:
+        return _encode_resources(records, base, type_of)
+    records = list(records)
+    if n == 3:
+        if len(records) == 1 and records[0][0] == base:
+            value = encode_value(records[0][1], base, type_of)
+            return header(RESOURCE, base[2], len(value)) + value
+        body = _encode_instances(records, base, type_of)
+        return header(MULTIPLE_RESOURCE, base[2], len(body)) + body
+    if len(records) != 1 or records[0][0] != base:
+        raise FormatError("TLV for %s carries exactly that resource instance" % path_text(base))
+    value = encode_value(records[0][1], base, type_of)
+    return header(RESOURCE_INSTANCE, base[3], len(value)) + value
+
+
+def _ptext(path: "Any") -> str:
+    return path_text(path) if type(path) is tuple else repr(path)
+
+
+def _encode_instances(records: "list[Record]", rpath: "Path", type_of: "TypeOf") -> bytes:
+    parts: list[bytes] = []
+    append = parts.append
+    for path, value in records:
+        if len(path) != 4 or path[:3] != rpath:
+            raise FormatError(
+                "record %s is not an instance of %s" % (_ptext(path), path_text(rpath))
+            )
+        v = encode_value(value, path, type_of)
+        append(header(RESOURCE_INSTANCE, path[3], len(v)))
+        append(v)
+    return b"".join(parts)
+
+
+def _encode_resources(records: "Iterable[Record]", ipath: "Path", type_of: "TypeOf") -> bytes:
+    parts: list[bytes] = []
+    append = parts.append
+    oid, iid = ipath
+    cache = _HEADER_CACHE
+    small = _SMALL_SIGNED
+    multi_rid = -1
+    multi: list[bytes] = []
+    seen: set[int] = set()
+    for path, value in records:
+        if len(path) == 3:
+            o, i, rid = path
+            if i != iid or o != oid:
+                raise FormatError("record %s is not under %s" % (_ptext(path), path_text(ipath)))
+            if multi_rid >= 0:
+                _close_multiple(parts, multi_rid, multi, seen)
+                multi_rid = -1
+            if rid in seen:
+                raise FormatError("resource %s appears twice" % path_text(path))
+            seen.add(rid)
+            # Fast path: an int -128..127 under an 8-bit id, header from the cache.
+            if type(value) is int and -128 <= value < 128 and rid < 256:
+                h = cache.get((rid << 10) | 4 | 3)
+                if h is None:
+                    h = header(RESOURCE, rid, 1)
+                append(h)
+                append(small[value + 128])
+                continue
+            v = encode_value(value, path, type_of)
+            append(header(RESOURCE, rid, len(v)))
+            append(v)
+        elif len(path) == 4:
+            o, i, rid, riid = path
+            if i != iid or o != oid:
+                raise FormatError("record %s is not under %s" % (_ptext(path), path_text(ipath)))
+            if rid != multi_rid:
+                if multi_rid >= 0:
+                    _close_multiple(parts, multi_rid, multi, seen)
+                if rid in seen:
+                    raise FormatError("instances of %s are not contiguous" % path_text(path[:3]))
+                multi_rid = rid
+                multi = []
+            if type(value) is int and -128 <= value < 128 and riid < 256:
+                h = cache.get((riid << 10) | 4 | 1)
+                if h is None:
+                    h = header(RESOURCE_INSTANCE, riid, 1)
+                multi.append(h)
+                multi.append(small[value + 128])
+                continue
+            v = encode_value(value, path, type_of)
+            multi.append(header(RESOURCE_INSTANCE, riid, len(v)))
+            multi.append(v)
+        else:
+            raise FormatError(
+                "record %s is not a resource under %s" % (_ptext(path), path_text(ipath))
+            )
+    if multi_rid >= 0:
+        _close_multiple(parts, multi_rid, multi, seen)
+    return b"".join(parts)
+
+
+def _close_multiple(parts: "list[bytes]", rid: int, multi: "list[bytes]", seen: "set[int]") -> None:
+    body = b"".join(multi)
+    parts.append(header(MULTIPLE_RESOURCE, rid, len(body)))
+    parts.append(body)
+    seen.add(rid)

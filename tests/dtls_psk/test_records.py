@@ -1,0 +1,125 @@
+"""The record layer: parsing, the replay window at its edges, and records that must be
+dropped (replayed, tampered, truncated, wrong epoch). CPython and MicroPython."""
+
+from dtls_psk.records import (
+    APPLICATION_DATA,
+    TLS12_CID,
+    AeadProtection,
+    CbcProtection,
+    ReplayWindow,
+    parse_records,
+    plaintext_record,
+)
+from tests.dtls_psk.backends import all_backends
+from tests.dtls_psk.pair import CLIENT_ADDR, connected
+
+
+def test_replay_window_edges() -> None:
+    w = ReplayWindow()
+    assert w.is_fresh(0)
+    w.mark(0)
+    assert not w.is_fresh(0)
+    w.mark(100)
+    # 64 entries: 37..100 are inside the window, 36 has fallen out.
+    assert w.is_fresh(37) and not w.is_fresh(36)
+    w.mark(37)
+    assert not w.is_fresh(37)
+    assert w.is_fresh(99) and w.is_fresh(101)
+    w.mark(101)
+    assert not w.is_fresh(37)  # now the left edge is 38
+    assert w.is_fresh(38) and not w.is_fresh(100) and not w.is_fresh(101)
+    w.mark(101 + 64)  # a jump of a whole window clears the bitmap
+    assert not w.is_fresh(101) and w.is_fresh(102) and not w.is_fresh(165)
+    top = (1 << 48) - 1
+    w.mark(top)
+    assert not w.is_fresh(top) and w.is_fresh(top - 1) and not w.is_fresh(top - 64)
+
+
+def test_parse_stops_at_a_broken_record() -> None:
+    good = plaintext_record(22, b"\xfe\xfd", 0, 5, b"abc")
+    recs = parse_records(good + good[:-1], 0)
+    assert len(recs) == 1 and recs[0].seq == 5 and recs[0].fragment == b"abc"
+    assert parse_records(b"\x16\x03\x03" + good[3:], 0) == []  # a TLS version: not DTLS
+    assert parse_records(good[:12], 0) == []
+    # A tls12_cid record needs the CID length we issued.
+    cid_rec = bytes((TLS12_CID,)) + good[1:11] + b"CIDX" + good[11:]
+    assert parse_records(cid_rec, 0) == []
+    (rec,) = parse_records(cid_rec, 4)
+    assert rec.cid == b"CIDX" and rec.fragment == b"abc"
+
+
+def test_protection_round_trip_and_tamper() -> None:
+    for backend in all_backends():
+        for prot in (
+            AeadProtection(backend, b"k" * 16, b"ivIV", 8),
+            AeadProtection(backend, b"k" * 16, b"ivIV", 16),
+            CbcProtection(backend, b"m" * 32, b"k" * 16, lambda n: b"\x42" * n),
+        ):
+            for cid in (None, b"\x01\x02\x03"):
+                for size in (0, 1, 15, 16, 17, 100):
+                    payload = bytes(range(size))
+                    wire = prot.seal(APPLICATION_DATA, 1, 77, payload, cid)
+                    (rec,) = parse_records(wire, len(cid) if cid else 0)
+                    assert prot.open(rec) == (APPLICATION_DATA, payload)
+                    for i in range(13, len(wire)):
+                        bad = bytearray(wire)
+                        bad[i] ^= 0x10
+                        recs = parse_records(bytes(bad), len(cid) if cid else 0)
+                        assert not recs or prot.open(recs[0]) is None, (backend.name, i)
+                    # Header fields are authenticated: a changed sequence number fails.
+                    rec.seq += 1
+                    assert prot.open(rec) is None
+                    rec.seq -= 1
+                    rec.fragment = rec.fragment[:-1]
+                    assert prot.open(rec) is None
+
+
+def _last_record_to_server(link: "object") -> bytes:
+    return link.to_server[-1][1]  # type: ignore[attr-defined,no-any-return]
+
+
+def test_replayed_tampered_truncated_and_wrong_epoch_records_are_dropped() -> None:
+    link = connected()
+    link.client.send(b"once")
+    link.pump()
+    wire = _last_record_to_server(link)
+    assert [e.data for e in link.server_events if hasattr(e, "data")] == [b"once"]
+    server = link.server
+    server.receive_datagram(wire, CLIENT_ADDR, link.now_ms)  # replay
+    tampered = bytearray(wire)
+    tampered[-3] ^= 1
+    server.receive_datagram(bytes(tampered), CLIENT_ADDR, link.now_ms)
+    server.receive_datagram(wire[:-1], CLIENT_ADDR, link.now_ms)  # truncated
+    # The same bytes claiming epoch 2 (no such epoch) or epoch 0 (plaintext).
+    for epoch in (b"\x00\x02", b"\x00\x00"):
+        server.receive_datagram(wire[:3] + epoch + wire[5:], CLIENT_ADDR, link.now_ms)
+    link.drain_events()
+    assert [e.data for e in link.server_events if hasattr(e, "data")] == [b"once"]
+    assert not list(server.datagrams_to_send())  # silent: no alert for any of them
+    # Plaintext application data in epoch 0 is never delivered either.
+    server.receive_datagram(
+        plaintext_record(APPLICATION_DATA, b"\xfe\xfd", 0, 99, b"x"), CLIENT_ADDR, 0
+    )
+    link.drain_events()
+    assert [e.data for e in link.server_events if hasattr(e, "data")] == [b"once"]
+    # The connection still works.
+    link.client.send(b"twice")
+    link.pump()
+    assert [e.data for e in link.server_events if hasattr(e, "data")] == [b"once", b"twice"]
+
+
+def test_reordered_records_inside_the_window_are_accepted() -> None:
+    link = connected()
+    for i in range(5):
+        link.client.send(b"%d" % i)
+    datagrams = list(link.client.datagrams_to_send())
+    for d in reversed(datagrams):
+        link.server.receive_datagram(d, CLIENT_ADDR, 0)
+    link.drain_events()
+    assert [e.data for e in link.server_events if hasattr(e, "data")] == [
+        b"4",
+        b"3",
+        b"2",
+        b"1",
+        b"0",
+    ]
