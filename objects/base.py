@@ -32,9 +32,10 @@ it, and on a multiple-instance resource the given instances become all its insta
 *Partial update* (CoAP POST, iPATCH) adds or updates the given resources and resource
 instances and leaves the others unchanged. A DM server may write only W / RW resources
 (4.05 otherwise, Core §6.3.3 and ETS 1.1-int-256); the bootstrap server and the
-application may write any resource that is not executable (Core §6.1.7.4); a
-Bootstrap-Write sets what it names (a multiple resource as a whole), removes nothing,
-and creates the instances it names that do not exist yet.
+application may write any resource that is not executable; a
+Bootstrap-Write (Core §6.1, Bootstrap interface) sets what it names (a multiple
+resource as a whole), removes nothing, and creates the instances it names that do not
+exist yet.
 """
 
 from objects import types
@@ -76,12 +77,14 @@ class BaseObject:
     """One LwM2M object: a definition, instances in storage, hooks, coded errors."""
 
     __slots__ = (
+        "_check_reads",
         "_create_hooks",
         "_delete_hooks",
         "_executors",
         "_instances",
         "_listeners",
         "_readers",
+        "_unstored",
         "_writers",
         "definition",
     )
@@ -91,10 +94,14 @@ class BaseObject:
         self._instances: dict[int, dict[int, Any]] = {}
         self._readers: dict[int, Reader] = {}
         self._writers: dict[int, WriteHook] = {}
+        self._unstored: set[int] = set()
         self._executors: dict[int, ExecuteHandler] = {}
         self._create_hooks: list[InstanceHook] = []
         self._delete_hooks: list[InstanceHook] = []
         self._listeners: list[Listener] = []
+        # Values from a subclass's own storage are checked at each read like a reader's;
+        # values in the built-in storage were checked when written.
+        self._check_reads = type(self).get_resource is not BaseObject.get_resource
 
     @property
     def id(self) -> int:
@@ -122,15 +129,23 @@ class BaseObject:
         self._resource_definition(rid)
         self._readers[rid] = reader
 
-    def on_write(self, rid: int, hook: "WriteHook") -> None:
+    def on_write(self, rid: int, hook: "WriteHook", store: bool = True) -> None:
         """Call ``hook(iid, value, caller)`` before a server's write of ``rid`` is stored.
 
         ``value`` is the new value (a dict {riid: value} for a multiple resource), or
         None when a replace removes the resource. Raising an ObjectError refuses the
-        whole write. Local writes (``set_value``) do not call it.
+        whole write. The hook may run more than once for one request (``check_write``
+        then ``write``): keep side effects for the change listeners. With ``store=False``
+        the hook is the value's only destination (a firmware package is not kept in
+        memory); reads then need an ``on_read`` reader. Local writes (``set_value``)
+        do not call it.
         """
         self._resource_definition(rid)
         self._writers[rid] = hook
+        if store:
+            self._unstored.discard(rid)
+        else:
+            self._unstored.add(rid)
 
     def on_execute(self, rid: int, handler: "ExecuteHandler") -> None:
         """Run ``handler(iid, arguments, caller)`` when resource ``rid`` is executed.
@@ -178,10 +193,12 @@ class BaseObject:
 
     def resource_ids(self, iid: int) -> "list[int]":
         """Ids of the resources present in instance ``iid``: stored values, resources
-        with a reader, executable resources with a handler; ascending."""
+        with a reader, executable resources with a handler, resources whose write hook
+        keeps the value (``store=False``); ascending."""
         present = set(self._instances.get(iid, ()))
         present.update(self._readers)
         present.update(self._executors)
+        present.update(self._unstored)  # written through a hook, kept elsewhere
         return sorted(present)
 
     def get_resource(self, iid: int, rid: int) -> "Any":
@@ -263,7 +280,7 @@ class BaseObject:
 
         ``replace`` is Write-Replace (PUT), otherwise Partial Update (POST / iPATCH).
         The bootstrap server may also write at an object path, and to instances that do
-        not exist yet, which are created (Core §6.1.7.4 Bootstrap-Write).
+        not exist yet, which are created (Bootstrap-Write, Core §6.1).
         """
         plan, created = self._plan_write(path, records, replace, caller)
         self._apply_write(plan, created)
@@ -349,7 +366,7 @@ class BaseObject:
 
     def discover(self, path: "Path", caller: int = CALLER_LOCAL) -> "list[tuple[Path, int | None]]":
         """The paths a Discover answer lists, each with ``dim`` (the number of instances
-        of a multiple resource) or None (Core §6.3.4 / §5.4.2 in 1.0).
+        of a multiple resource) or None (Core §6.3.2, Discover).
 
         An object lists itself, its instances and their resources; an instance lists
         itself and its resources; a resource lists itself and, when multiple, its
@@ -364,14 +381,13 @@ class BaseObject:
             res = self._known_resource(path)
             if not res.executable and not self._may_read(res, caller) and not res.writable:
                 raise NotFound("%s is not accessible" % format_path(path))
-            if res.executable:
+            if not res.multiple:
                 if path[2] not in self.resource_ids(path[1]):
-                    raise NotFound("%s has no handler" % format_path(path))
+                    raise NotFound("%s is absent" % format_path(path))
                 return found
             value = self._read_value(path[1], res)
-            if res.multiple:
-                found[0] = (path, len(value))
-                found.extend([(path + (riid,), None) for riid in sorted(value)])
+            found[0] = (path, len(value))
+            found.extend([(path + (riid,), None) for riid in sorted(value)])  # noqa: RUF005
             return found
         if len(path) == 2:
             self._require_instance(path[1])
@@ -483,8 +499,8 @@ class BaseObject:
         return not res.executable and (res.writable or caller <= CALLER_BOOTSTRAP)
 
     def _read_value(self, iid: int, res: "ResourceDefinition") -> "Any":
-        """A resource's value, checked when an application reader supplied it."""
-        if res.id not in self._readers:
+        """A resource's value, checked when an application reader or storage supplied it."""
+        if not self._check_reads and res.id not in self._readers:
             return self.get_resource(iid, res.id)
         value = self.get_resource(iid, res.id)
         where = format_path((self.id, iid, res.id))
@@ -492,16 +508,16 @@ class BaseObject:
             try:
                 value = _as_instances(value)
             except TypeError as exc:
-                raise InternalServerError("reader of %s: %s" % (where, exc)) from None
+                raise InternalServerError("value of %s: %s" % (where, exc)) from None
             for riid, item in value.items():
                 reason = res.check(item)
                 if reason is not None:
-                    raise InternalServerError("reader of %s/%d: %s" % (where, riid, reason))
+                    raise InternalServerError("value of %s/%d: %s" % (where, riid, reason))
                 value[riid] = types.normalise(res.type, item)
             return value
         reason = res.check(value)
         if reason is not None:
-            raise InternalServerError("reader of %s: %s" % (where, reason))
+            raise InternalServerError("value of %s: %s" % (where, reason))
         return types.normalise(res.type, value)
 
     def _read_instance(self, iid: int, caller: int, records: "list[Record]") -> None:
@@ -627,7 +643,7 @@ class BaseObject:
     ) -> "dict[int, Any]":
         given = self._plan_values(path, records, caller)
         exists = self.has_instance(iid)
-        # Bootstrap-Write (Core §6.1.7.4) sets the given resources, a multiple resource
+        # Bootstrap-Write (Core §6.1) sets the given resources, a multiple resource
         # as a whole, and leaves the others: it never removes what it does not name.
         bootstrap = caller == CALLER_BOOTSTRAP
         plan: dict[int, Any] = {}
@@ -699,7 +715,8 @@ class BaseObject:
                 self.new_instance(iid)
                 changed.append((self.id, iid))
             for rid in sorted(plans[iid]):
-                self.set_resource(iid, rid, plans[iid][rid])
+                if rid not in self._unstored:
+                    self.set_resource(iid, rid, plans[iid][rid])
                 if iid not in created:
                     changed.append((self.id, iid, rid))
         for path in changed:

@@ -39,7 +39,7 @@ _MANDATORY = {"Optional": False, "Mandatory": True}
 
 
 def _id(text: str, tag: str, where: str) -> int:
-    if not text.isdigit() or int(text) > types.MAX_ID:
+    if not (text.isascii() and text.isdigit() and len(text) <= 5) or int(text) > types.MAX_ID:
         raise DDFError("%s: %s %r is not an id in 0..65535" % (where, tag, text))
     return int(text)
 
@@ -63,7 +63,12 @@ def _resource(item: ET.Element, where: str) -> ResourceDefinition:
         raise DDFError("%s: <Type> %r is not a LwM2M data type" % (where, type_text))
     range_text = _text(item, "RangeEnumeration", where, required=False)
     units = _text(item, "Units", where, required=False)
-    return ResourceDefinition(rid, name, operations, rtype, multiple, mandatory, range_text, units)
+    try:
+        return ResourceDefinition(
+            rid, name, operations, rtype, multiple, mandatory, range_text, units
+        )
+    except ValueError as exc:
+        raise DDFError("%s: %s" % (where, exc)) from None
 
 
 def _object(obj: ET.Element, where: str) -> ObjectDefinition:

@@ -113,13 +113,13 @@ def _number(text: str, rtype: int) -> "int | float | None":
     if not text:
         return None
     body = text[1:] if text[0] in "+-" else text
-    if body.isdigit():
-        return int(text)
-    if rtype == types.FLOAT:
-        try:
+    try:
+        if body.isdigit():
+            return int(text)
+        if rtype == types.FLOAT:
             return float(text)
-        except ValueError:
-            return None
+    except ValueError:  # "1e", Unicode digits int() refuses, more digits than int() takes
+        return None
     return None
 
 
@@ -254,7 +254,16 @@ class ResourceDefinition:
 class ObjectDefinition:
     """One object: ids, versions, multiplicity, and its resources by id."""
 
-    __slots__ = ("id", "lwm2m_version", "mandatory", "multiple", "name", "resources", "version")
+    __slots__ = (
+        "id",
+        "lwm2m_version",
+        "mandatory",
+        "multiple",
+        "name",
+        "resources",
+        "types",
+        "version",
+    )
 
     def __init__(
         self,
@@ -280,6 +289,8 @@ class ObjectDefinition:
                 raise ValueError("object %d: resource %d defined twice" % (oid, res.id))
             table[res.id] = res
         self.resources = table
+        # rid -> type: the one lookup every content-format decoder makes per record.
+        self.types = {rid: res.type for rid, res in table.items()}
 
     def resource(self, rid: int) -> "ResourceDefinition | None":
         """The definition of resource ``rid``, or None."""

@@ -2,7 +2,8 @@
 
 ``objects`` does not import ``coap``; the codes are plain ints in the CoAP encoding
 (RFC 7252 §3: class << 5 | detail, so 4.04 is ``0x84``), the same numbers the ``coap``
-package uses. OMA LwM2M 1.1.1 Core §5.4 / §6 list which operation answers which code.
+package uses. OMA LwM2M 1.1.1 Core §6 (the interfaces) says which operation answers
+which code.
 """
 
 BAD_REQUEST = 0x80  # 4.00

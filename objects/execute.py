@@ -1,15 +1,16 @@
-"""Execute arguments (OMA LwM2M 1.1.1 Core §5.4.5): ``0,1='https://x',2='on'``.
+"""Execute arguments (OMA LwM2M 1.1.1 Core §6.3.5, Execute): ``0,1='https://x',2='on'``.
 
-ABNF from the Core specification:
+The Core specification's grammar:
 ``arglist = arg *( "," arg )``; ``arg = DIGIT [ "=" "'" *CHAR "'" ]``;
-``CHAR = %x21 / %x23-26 / %x28-7E`` (printable ASCII except space, ``"`` and ``'``).
+``CHAR = "!" / %x23-26 / %x28-5B / %x5D-7E`` (printable ASCII except space, ``"``, ``'``
+and backslash).
 """
 
 from objects.errors import BadRequest
 
 
 def _char_ok(code: int) -> bool:
-    return code == 0x21 or 0x23 <= code <= 0x26 or 0x28 <= code <= 0x7E
+    return code == 0x21 or 0x23 <= code <= 0x26 or (0x28 <= code <= 0x7E and code != 0x5C)
 
 
 def parse_execute_arguments(payload: bytes) -> "dict[int, str | None]":

@@ -21,10 +21,12 @@ class Registry:
     lookup, so a registry of every standard object costs little until it is used.
     """
 
-    __slots__ = ("_defaults", "_versions")
+    __slots__ = ("_default_types", "_defaults", "_versions")
 
     def __init__(self, definitions: "Iterable[ObjectDefinition]" = ()) -> None:
         self._defaults: dict[int, str] = {}
+        # oid -> {rid: type} of the default version, filled by type_of / types_of.
+        self._default_types: dict[int, dict[int, int]] = {}
         # None stands for a standard table not built yet.
         self._versions: dict[int, dict[str, ObjectDefinition | None]] = {}
         for definition in definitions:
@@ -48,6 +50,7 @@ class Registry:
         self, oid: int, version: str, definition: "ObjectDefinition | None", default: bool
     ) -> None:
         self._versions.setdefault(oid, {})[version] = definition
+        self._default_types.pop(oid, None)
         if default or oid not in self._defaults:
             self._defaults[oid] = version
 
@@ -55,6 +58,7 @@ class Registry:
         """Forget every version of object ``oid``."""
         self._defaults.pop(oid, None)
         self._versions.pop(oid, None)
+        self._default_types.pop(oid, None)
 
     def get(self, oid: int, version: "str | None" = None) -> "ObjectDefinition | None":
         """The definition of ``oid`` (its default version, or ``version``), or None."""
@@ -98,8 +102,25 @@ class Registry:
 
     def type_of(self, path: "Path") -> "int | None":
         """The resource type (``objects.types``) at a resource or resource-instance path."""
-        res = self.resource(path)
-        return None if res is None else res.type
+        if len(path) < 3:
+            return None
+        types = self._default_types.get(path[0])
+        if types is None:
+            types = self.types_of(path[0])
+            if types is None:
+                return None
+        return types.get(path[2])
+
+    def types_of(self, oid: int) -> "dict[int, int] | None":
+        """Resource id -> type for the default version of ``oid`` (do not modify it)."""
+        types = self._default_types.get(oid)
+        if types is None:
+            definition = self.get(oid)
+            if definition is None:
+                return None
+            types = definition.types
+            self._default_types[oid] = types
+        return types
 
     def copy(self) -> "Registry":
         """An independent registry with the same definitions and defaults."""
@@ -107,6 +128,7 @@ class Registry:
         for oid, versions in self._versions.items():
             other._versions[oid] = dict(versions)
         other._defaults = dict(self._defaults)
+        other._default_types = dict(self._default_types)
         return other
 
 

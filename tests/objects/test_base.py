@@ -295,6 +295,24 @@ def test_write_hooks_see_the_change_first_and_may_refuse() -> None:
     assert seen == [] and obj.get_value(0, 1) == 1
 
 
+def test_a_write_hook_may_take_the_value_instead_of_storage() -> None:
+    fw = BaseObject(standard.definition(5, "1.2"))
+    fw.add_instance(0, {1: "", 3: 0, 5: 0, 9: 2})
+    received = []
+    fw.on_write(0, lambda iid, value, caller: received.append(value), store=False)
+    heard: "list[tuple[int, ...]]" = []
+    fw.add_listener(heard.append)
+    fw.write((5, 0, 0), [((5, 0, 0), b"\x00" * 64)], True, DM)
+    assert received == [b"\x00" * 64] and heard == [(5, 0, 0)]
+    assert code_of(fw.get_value, 0, 0) == NOT_FOUND  # not kept
+    assert fw.discover((5, 0, 0), DM) == [((5, 0, 0), None)]  # yet there
+    assert ((5, 0, 0), None) in fw.discover((5, 0), DM)
+    assert code_of(fw.discover, (5, 0, 6), DM) == NOT_FOUND
+    fw.on_write(0, lambda iid, value, caller: None)  # stored again
+    fw.write((5, 0, 0), [((5, 0, 0), b"\x01")], True, DM)
+    assert fw.get_value(0, 0) == b"\x01"
+
+
 def test_create_and_delete_hooks_may_refuse() -> None:
     obj = BaseObject(standard.definition(2, "1.1"))
 
@@ -412,3 +430,9 @@ def test_a_pass_through_object_keeps_the_checks() -> None:
     assert obj.backing[0] == {0: {0: b""}}
     obj.delete(7, DM)
     assert obj.instance_ids() == [0]
+    # What the external storage holds is checked at each read, as a reader's value is.
+    obj.backing[0][5] = "not an int"
+    assert code_of(obj.read, (19, 0, 5), DM) == INTERNAL_SERVER_ERROR
+    obj.backing[0][5] = 7
+    assert obj.read((19, 0, 5), DM) == [((19, 0, 5), 7)]
+    assert obj.read((19, 0, 0), DM) == [((19, 0, 0, 0), b"")]

@@ -5,6 +5,8 @@ import os
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from objects import types
 from objects.ddf import DDFError, load_ddf, parse_ddf
@@ -15,20 +17,25 @@ from tests.support import shared_path
 HERE = os.path.dirname(os.path.abspath(__file__))
 GREENHOUSE = os.path.join(HERE, "ddf", "greenhouse.xml")
 OMA_DIR = shared_path("vectors/oma")
+NO_SHARED = "../shared/vectors/oma is absent: the OMA registry XML is not in this checkout"
 OMA_FILES = (
     sorted(glob.glob(OMA_DIR + "/*.xml") + glob.glob(OMA_DIR + "/version_history/*.xml"))
     if OMA_DIR
-    else []
+    else [pytest.param("", marks=pytest.mark.skip(reason=NO_SHARED))]
 )
 
 
 def test_registry_files_are_present_or_the_reason_is_given() -> None:
     if OMA_DIR is None:
-        pytest.skip("../shared/vectors/oma is absent: the OMA registry XML is not in this checkout")
+        pytest.skip(NO_SHARED)
     assert len(OMA_FILES) >= 40
 
 
-@pytest.mark.parametrize("path", OMA_FILES, ids=lambda p: os.path.relpath(p, OMA_DIR or "."))
+def _file_id(path: str) -> str:
+    return os.path.relpath(path, OMA_DIR) if OMA_DIR else "no-shared"
+
+
+@pytest.mark.parametrize("path", OMA_FILES, ids=_file_id)
 def test_every_registry_file_loads(path: str) -> None:
     [definition] = load_ddf(path)
     # An independent reading of the same file with ElementTree, element by element.
@@ -49,7 +56,7 @@ def test_every_registry_file_loads(path: str) -> None:
 
 def test_a_loaded_registry_file_answers_type_of() -> None:
     if OMA_DIR is None:
-        pytest.skip("../shared/vectors/oma is absent: the OMA registry XML is not in this checkout")
+        pytest.skip(NO_SHARED)
     registry = Registry(load_ddf(OMA_DIR + "/3.xml"))
     assert registry.type_of((3, 0, 13)) == types.TIME
     assert registry.type_of((3, 0, 11, 0)) == types.INTEGER
@@ -123,6 +130,8 @@ def test_a_minimal_document_without_versions_is_1_0() -> None:
         (_ddf(HEAD, ITEM.replace(">R<", ">RX<")), ["<Operations>", "'RX'"]),
         (_ddf(HEAD, ITEM.replace("ID='1'", "ID='x'")), ["Item ID", "'x'"]),
         (_ddf(HEAD, ITEM.replace("ID='1'", "")), ["Item ID"]),
+        (_ddf(HEAD, ITEM.replace("ID='1'", "ID='\u00b2'")), ["Item ID"]),
+        (_ddf(HEAD.replace("40000", "4" * 5000)), ["ObjectID"]),
         (_ddf(HEAD, ITEM + ITEM), ["<Object> 40000", "resource 1 defined twice"]),
         (_ddf(HEAD, ITEM.replace("<Name>A</Name>", "")), ["<Item ID=1>", "missing <Name>"]),
     ],
@@ -145,3 +154,33 @@ def test_a_missing_file_is_a_ddf_error(tmp_path: "os.PathLike[str]") -> None:
         fh.write("<LWM2M><Object><Name>")
     with pytest.raises(DDFError, match=r"broken\.xml: not well-formed XML: .*line 1"):
         load_ddf(broken)
+
+
+with open(GREENHOUSE, "rb") as _fh:
+    GREENHOUSE_BYTES = _fh.read()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_damaged_documents_raise_only_ddf_errors(data: st.DataObject) -> None:
+    document = bytearray(GREENHOUSE_BYTES)
+    for _ in range(data.draw(st.integers(1, 4))):
+        start = data.draw(st.integers(0, len(document)))
+        end = data.draw(st.integers(start, min(len(document), start + 40)))
+        document[start:end] = data.draw(st.binary(max_size=12))
+    try:
+        definitions = parse_ddf(bytes(document), "damaged.xml")
+    except DDFError as exc:
+        assert str(exc).startswith("damaged.xml")
+    else:
+        assert all(d.resources is not None for d in definitions)
+
+
+def test_huge_and_odd_numbers_in_ranges_are_not_checkable() -> None:
+    [d] = parse_ddf(_ddf(HEAD, ITEM.replace("<Type>Integer</Type>", "<Type>Integer</Type>"
+                                            "<RangeEnumeration>0..%s</RangeEnumeration>"
+                                            % ("9" * 5000))))
+    assert d.resources[1].range is None
+    [d] = parse_ddf(_ddf(HEAD, ITEM.replace("<Type>Integer</Type>", "<Type>Integer</Type>"
+                                            "<RangeEnumeration>\u00b2..3</RangeEnumeration>")))
+    assert d.resources[1].range is None

@@ -148,6 +148,9 @@ def test_type_of() -> None:
     assert type_of((6, 0, 0)) == types.FLOAT
     assert type_of((3, 0)) is None and type_of((3,)) is None and type_of(()) is None
     assert type_of((3, 0, 99)) is None and type_of((32769, 0, 0)) is None
+    device_types = REGISTRY.types_of(3)
+    assert device_types is not None and device_types[13] == types.TIME
+    assert REGISTRY.types_of(8) is None
 
 
 def test_registry_for_lwm2m_1_0_and_application_objects() -> None:
@@ -170,8 +173,10 @@ def test_registry_for_lwm2m_1_0_and_application_objects() -> None:
     ))
     registry.add(newer, default=False)
     assert registry.get(32769) is app and registry.get(32769, "1.1") is newer
+    assert registry.type_of((32769, 0, 0)) == types.FLOAT
     registry.add(newer)
     assert registry.get(32769) is newer and registry.versions(32769) == ["1.0", "1.1"]
+    assert registry.type_of((32769, 0, 0)) == types.INTEGER  # the new default's types
     copy = registry.copy()
     registry.remove(32769)
     assert 32769 not in registry and copy.get(32769) is newer

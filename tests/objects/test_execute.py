@@ -15,9 +15,10 @@ def test_valid_argument_lists() -> None:
     }
     assert parse_execute_arguments(b"0,1,2") == {0: None, 1: None, 2: None}
     assert parse_execute_arguments(b"3=''") == {3: ""}
+    assert parse_execute_arguments(b"1='!#&(~[]'") == {1: "!#&(~[]"}
 
 
 def test_invalid_argument_lists() -> None:
     for bad in [b"a", b"10", b"0=", b"0=1", b"0='1", b"0,", b",0", b"0;1", b"0,0",
-                b"0='a b'", b"0='a\"b'", b"0='\xff'", b"0 ", b"0='x'1"]:
+                b"0='a b'", b"0='a\"b'", b"0='\xff'", b"0 ", b"0='x'1", b"0='a\\b'"]:
         raises(BadRequest, parse_execute_arguments, bad)

@@ -55,10 +55,13 @@ def _expected_valid(rtype: int, value: Any) -> bool:
     return value is None
 
 
+TYPED_VALUES = st.one_of([st.tuples(st.just(rtype), values) for rtype, values in VALID.items()])
+
+
 @settings(max_examples=300)
-@given(st.sampled_from(sorted(VALID)), st.data())
-def test_valid_values_pass(rtype: int, data: st.DataObject) -> None:
-    value = data.draw(VALID[rtype])
+@given(TYPED_VALUES)
+def test_valid_values_pass(typed: tuple[int, Any]) -> None:
+    rtype, value = typed
     assert types.validate(rtype, value) is None
     stored = types.normalise(rtype, value)
     assert types.validate(rtype, stored) is None
