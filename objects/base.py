@@ -387,7 +387,7 @@ class BaseObject:
                 return found
             value = self._read_value(path[1], res)
             found[0] = (path, len(value))
-            found.extend([(path + (riid,), None) for riid in sorted(value)])  # noqa: RUF005
+            found.extend([(path + (riid,), None) for riid in sorted(value)])
             return found
         if len(path) == 2:
             self._require_instance(path[1])
