@@ -189,6 +189,7 @@ class Client:
         "_requests",
         "_started",
         "_txns",
+        "bootstrapping",
         "containers",
         "device",
         "dm",
@@ -229,6 +230,8 @@ class Client:
         self._now_ms = 0
         self._started = False
         self._closing = False
+        # True while a bootstrap server may write (part 2's bootstrap sets it).
+        self.bootstrapping = False
         for oid in (SECURITY, SERVER, ACCESS_CONTROL):
             self.add_object(BaseObject(definition(oid)))
         self.device = DeviceObject(manufacturer, model, serial, firmware_version,
@@ -455,9 +458,12 @@ class Client:
         """Answer a device-management request of server ``ssid``."""
         self._now_ms = now_ms
         session = self.sessions.get(ssid)
-        if session is None and ssid != CALLER_BOOTSTRAP:
-            # Transport §6: only a server the client registered with manages it.
-            response = DmResponse(0x81, reason="server %d is not registered" % ssid)
+        if ssid == CALLER_BOOTSTRAP and not self.bootstrapping:
+            # Core §6.1: the bootstrap server's rights last as long as a bootstrap.
+            response = DmResponse(0x81, reason="no bootstrap is running")
+        elif session is None and ssid != CALLER_BOOTSTRAP:
+            # Only a configured server manages this client.
+            response = DmResponse(0x81, reason="server %d is not configured" % ssid)
         else:
             version = session.version if session is not None else self.version
             response = self.dm.handle(request, ssid, version, self._periods(ssid))

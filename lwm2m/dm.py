@@ -207,7 +207,7 @@ def classify(request: DmRequest, path: "Path", executable: bool) -> int:
     if method == PUT:
         if depth == 0:
             raise MethodNotAllowed("Write needs an object path")
-        if not request.payload and request.content_format is None:
+        if not request.payload and request.content_format is None and request.query:
             return WRITE_ATTRIBUTES
         return WRITE_REPLACE
     if method == POST:
@@ -482,6 +482,13 @@ class DeviceManagement:
         if len(path) >= 2:
             _require_instance(obj, path[1])
             self._require(acl, caller, access.WRITE, path)
+        if len(path) >= 3:
+            res = obj.definition.resources.get(path[2])
+            if res is None:
+                raise NotFound("%s: no such resource" % format_path(path[:3]))
+            if res.executable or (caller > CALLER_BOOTSTRAP and not res.writable):
+                # Core §6.3.3 / ETS 1.1-int-256: before looking at the payload.
+                raise MethodNotAllowed("%s is not writable" % format_path(path[:3]))
         records = self._decode(request, path)
         obj.write(path, records, replace, caller)
         return DmResponse(CHANGED)
@@ -503,7 +510,7 @@ class DeviceManagement:
         created = (path[0], iid)
         for listener in self.instance_created:
             listener(created, caller)
-        if acl is not None and path[0] != access.ACCESS_CONTROL_OBJECT:
+        if acl is not None and acl.enforced and path[0] != access.ACCESS_CONTROL_OBJECT:
             self._add_acl(access.entry_for_created_instance(caller, path[0], iid))
         return DmResponse(CREATED, location=(str(path[0]), str(iid)))
 
