@@ -1,7 +1,9 @@
-"""``python -m coap``: decode and encode datagrams.
+"""``python -m coap``: decode and encode datagrams; a CoAP client and a file server.
 
     python -m coap decode 4401a4d2b0743c00b1330130622d16
     python -m coap encode '{"type": "CON", "code": "GET", "mid": 1, ...}'
+    python -m coap client get coap://127.0.0.1/3/0 -A 11542
+    python -m coap server --listen 127.0.0.1:5683 --root ./files
 
 Bad input ends with exit status 1 and one line on stderr.
 """
@@ -70,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("json", help="the message as JSON, as 'decode' prints it ('-' reads stdin)")
     p.set_defaults(run=cmd_encode)
 
+    from coap import tool
+
+    tool.add_commands(sub)
     return parser
 
 

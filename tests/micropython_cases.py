@@ -33,4 +33,5 @@ MODULES = [
     "tests.lwm2m.test_client_registration",
     "tests.lwm2m.test_client_dm",
     "tests.lwm2m.test_client_objects",
+    "tests.coap.test_endpoint",
 ]
