@@ -48,6 +48,7 @@ from lwm2m.dm import (
     DmResponse,
 )
 from lwm2m.passthrough import DataContainers
+from lwm2m.session import CoapSession
 from objects.base import CALLER_BOOTSTRAP, BaseObject
 from objects.definitions import ObjectDefinition
 from objects.errors import BadRequest, MethodNotAllowed, ObjectError
@@ -56,8 +57,11 @@ from objects.standard import ACCESS_CONTROL, SECURITY, SERVER, definition
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
+    from coap.endpoint import Request
+    from coap.params import TransmissionParams
     from objects.path import Path
 
 # Security object resources (Core Appendix E.1).
@@ -152,7 +156,7 @@ class ServerSession:
     """One LwM2M server: where it is, its registration machine, its transactions."""
 
     __slots__ = ("host", "machine", "port", "secure", "security_iid", "server_iid", "ssid",
-                 "uri", "version")
+                 "transport", "uri", "version")
 
     def __init__(self, ssid: int, security_iid: int, server_iid: int, uri: str,
                  lifetime_s: int, policy: "reg.RegistrationPolicy", version: str) -> None:
@@ -163,6 +167,8 @@ class ServerSession:
         self.secure, self.host, self.port = parse_uri(uri)
         self.machine = reg.RegistrationMachine(lifetime_s, policy)
         self.version = version
+        # The CoAP (+ DTLS) transport when the Client owns the datagrams, else None.
+        self.transport: "CoapSession | None" = None
 
     @property
     def address(self) -> "tuple[str, int]":
@@ -190,6 +196,7 @@ class Client:
         "_started",
         "_txns",
         "bootstrapping",
+        "coap_params",
         "containers",
         "device",
         "dm",
@@ -197,17 +204,22 @@ class Client:
         "objects",
         "policy",
         "queue_mode",
+        "rng",
         "sessions",
         "sms_number",
         "state",
         "statistics",
+        "transport_options",
         "version",
     )
 
     def __init__(self, endpoint: str, formats: "Any" = None, version: str = "1.1",
                  policy: "reg.RegistrationPolicy | None" = None, queue_mode: bool = False,
                  manufacturer: str = "", model: str = "", serial: str = "",
-                 firmware_version: str = "", supported_bindings: str = "U") -> None:
+                 firmware_version: str = "", supported_bindings: str = "U",
+                 rng: "Callable[[int], bytes] | None" = None,
+                 coap_params: "TransmissionParams | None" = None,
+                 transport_options: "dict[str, Any] | None" = None) -> None:
         if not endpoint:
             raise ClientError("the endpoint name cannot be empty")
         if version not in ("1.0", "1.1"):
@@ -230,6 +242,9 @@ class Client:
         self._now_ms = 0
         self._started = False
         self._closing = False
+        self.rng = rng
+        self.coap_params = coap_params
+        self.transport_options = transport_options or {}
         # True while a bootstrap server may write (part 2's bootstrap sets it).
         self.bootstrapping = False
         for oid in (SECURITY, SERVER, ACCESS_CONTROL):
@@ -472,23 +487,117 @@ class Client:
         self._pump()
         return response
 
+    # --------------------------------------------- datagrams (with ``rng`` given)
+
+    def receive_datagram(self, data: bytes, addr: "Any", now_ms: int) -> None:
+        """A datagram from ``addr``: the address ``datagrams_to_send`` gave for the
+        server (the host maps what its socket reports back to it). Unknown senders
+        are ignored; remote faults never raise."""
+        self._now_ms = now_ms
+        for session in self._sorted_sessions():
+            if session.address == addr and session.transport is not None:
+                self.statistics.count(received=len(data))
+                session.transport.receive_datagram(data, now_ms)
+                self._service(now_ms)
+                return
+
+    def datagrams_to_send(self) -> "list[tuple[tuple[str, int], bytes]]":
+        """``(server address, datagram)`` pairs for the wire, protected for coaps://.
+        Requests queued by commands since the last call are sent at the time of the
+        last call that passed ``now_ms``."""
+        self._pump()
+        self._service(self._now_ms)
+        out = []
+        for session in self._sorted_sessions():
+            if session.transport is None:
+                continue
+            for data in session.transport.datagrams_to_send():
+                self.statistics.count(sent=len(data))
+                out.append((session.address, data))
+        return out
+
+    def _service(self, now_ms: int) -> None:
+        """Move transactions into the CoAP sessions and their events back, until
+        nothing moves (an answer may queue a request: a 4.04 Update -> Register)."""
+        if self.rng is None:
+            return
+        for _ in range(64):
+            moved = False
+            while self._requests:
+                request = self._requests.pop(0)
+                session = self.sessions.get(request.ssid)
+                if session is None or session.transport is None:
+                    self._txns.pop(request.txn, None)
+                    continue
+                handle = session.transport.send(_message(request), now_ms)
+                handle.tag = request.txn
+                moved = True
+            for session in self._sorted_sessions():
+                transport = session.transport
+                if transport is None:
+                    continue
+                if transport.failed:
+                    reason = transport.failed[-1]
+                    transport.failed = []
+                    for txn in sorted(self._txns):
+                        if self._txns[txn][0] == session.ssid:
+                            self.request_failed(txn, now_ms, reason)
+                    moved = True
+                while True:
+                    event = transport.next_event()
+                    if event is None:
+                        break
+                    moved = True
+                    self._transport_event(session, event, now_ms)
+            if not moved:
+                return
+
+    def _transport_event(self, session: ServerSession, event: "Any", now_ms: int) -> None:
+        name = type(event).__name__
+        if name == "RequestReceived":
+            message = event.request
+            request = DmRequest(message.code, message.uri_path, message.payload,
+                                message.content_format, message.accept, message.uri_query,
+                                message.observe)
+            answer = self.handle_request(session.ssid, request, now_ms)
+            response = event.response(answer.code, answer.payload, answer.content_format)
+            if answer.location:
+                response.location_path = answer.location
+            assert session.transport is not None
+            # Observe registrations are part 2's business: answered as plain Reads.
+            session.transport.endpoint.respond(event, response, now_ms, observe=False)
+        elif name == "ResponseReceived":
+            txn = _txn_of(event.request)
+            if txn is not None:
+                response = event.response
+                self.response_received(txn, response.code, now_ms, response.location_path)
+        elif name in ("RequestTimedOut", "ResetReceived", "RequestFailed"):
+            txn = _txn_of(event.request)
+            if txn is not None:
+                reason = getattr(event, "reason", None) or name
+                self.request_failed(txn, now_ms, reason)
+
     # -------------------------------------------------------------- timer, events
 
     def get_timer(self) -> "int | None":
         """The earliest deadline of the sessions, or None."""
         deadline = None
         for session in self.sessions.values():
-            t = session.machine.get_timer()
-            if t is not None and (deadline is None or t < deadline):
-                deadline = t
+            for t in (session.machine.get_timer(),
+                      None if session.transport is None else session.transport.get_timer()):
+                if t is not None and (deadline is None or t < deadline):
+                    deadline = t
         return deadline
 
     def handle_timer(self, now_ms: int) -> None:
         """Run what is due at ``now_ms``."""
         self._now_ms = now_ms
         for session in self._sorted_sessions():
+            if session.transport is not None:
+                session.transport.handle_timer(now_ms)
             session.machine.handle_timer(now_ms)
         self._pump()
+        self._service(now_ms)
 
     def next_event(self) -> "object | None":
         """The next event (``lwm2m.events``), or None."""
@@ -538,16 +647,44 @@ class Client:
         accounts = {a[0]: a for a in self._accounts()}
         for ssid in list(self.sessions):
             if ssid not in accounts:
-                self.sessions.pop(ssid).machine.reset()
+                gone = self.sessions.pop(ssid)
+                gone.machine.reset()
+                if gone.transport is not None:
+                    gone.transport.close()
                 self.dm.attributes.forget_server(ssid)
         for ssid, (_s, sec_iid, srv_iid, uri) in accounts.items():
             session = self.sessions.get(ssid)
             if session is not None and session.uri == uri:
                 session.security_iid, session.server_iid = sec_iid, srv_iid
                 continue
+            if session is not None and session.transport is not None:
+                session.transport.close()
             lifetime = self.objects[1].get_value(srv_iid, SRV_LIFETIME)
-            self.sessions[ssid] = ServerSession(ssid, sec_iid, srv_iid, uri, lifetime,
-                                                self.policy, self.version)
+            session = ServerSession(ssid, sec_iid, srv_iid, uri, lifetime, self.policy,
+                                    self.version)
+            if self.rng is not None:
+                session.transport = self._transport(session)
+            self.sessions[ssid] = session
+
+    def _transport(self, session: ServerSession) -> CoapSession:
+        assert self.rng is not None
+        credentials = None
+        if session.secure:
+            security = self.objects[0]
+            try:
+                mode = security.get_value(session.security_iid, SEC_MODE)
+                identity = security.get_value(session.security_iid, SEC_IDENTITY)
+                secret = security.get_value(session.security_iid, SEC_SECRET)
+            except ObjectError:
+                raise ClientError("server %d: the Security instance lacks its PSK"
+                                  % session.ssid) from None
+            if mode != MODE_PSK:
+                # Transport §5.2: only the PSK mode is implemented (dtls_psk).
+                raise ClientError("server %d: security mode %d is not supported"
+                                  % (session.ssid, mode))
+            credentials = (bytes(identity), bytes(secret))
+        return CoapSession(session.address, self.rng, credentials, self.coap_params,
+                           **self.transport_options)
 
     def _server_value(self, session: ServerSession, rid: int, default: "Any") -> "Any":
         try:
@@ -727,6 +864,23 @@ def _check_lifetime(iid: int, value: "Any", caller: int) -> None:
     # Core Appendix E.2: the lifetime is a positive number of seconds.
     if value is None or value <= 0:
         raise BadRequest("the lifetime must be a positive number of seconds")
+
+
+def _message(request: OutgoingRequest) -> "Any":
+    from coap.message import Message
+
+    message = Message(code=request.method, payload=request.payload)
+    message.uri_path = request.segments
+    if request.query:
+        message.uri_query = request.query
+    if request.content_format is not None:
+        message.content_format = request.content_format
+    return message
+
+
+def _txn_of(request: "Request") -> "int | None":
+    tag = request.tag
+    return tag if isinstance(tag, int) else None
 
 
 def _segments(location: str) -> "tuple[str, ...]":
