@@ -33,5 +33,6 @@ MODULES = [
     "tests.lwm2m.test_client_registration",
     "tests.lwm2m.test_client_dm",
     "tests.lwm2m.test_client_objects",
+    "tests.lwm2m.test_client_coap",
     "tests.coap.test_endpoint",
 ]

@@ -135,7 +135,7 @@ class ServerPeer:
         query = message.uri_query
         self.log.append((message.code, codes.code_text(message.code), path, query))
         if message.code == codes.POST and path == ("rd",):
-            params = dict([q.partition("=")[::2] for q in query])
+            params = _query(query)
             self._counter += 1
             location = "%d" % (len(self.registrations) + 100 * self._counter)
             self.registrations[location] = {"query": params, "links": message.payload,
@@ -146,7 +146,7 @@ class ServerPeer:
             if message.code == codes.POST:
                 record = self.registrations[path[1]]
                 record["updates"] += 1
-                record["query"].update(dict([q.partition("=")[::2] for q in query]))
+                record["query"].update(_query(query))
                 if message.payload:
                     record["links"] = message.payload
                 response = event.response(codes.CHANGED)
@@ -158,6 +158,14 @@ class ServerPeer:
         else:
             response = event.response(codes.NOT_FOUND)
         self.endpoint.respond(event, response, now_ms)
+
+
+def _query(items: "tuple[str, ...]") -> "dict[str, str]":
+    out = {}
+    for item in items:
+        name, _sep, value = item.partition("=")
+        out[name] = value
+    return out
 
 
 class Net:
