@@ -228,7 +228,11 @@ class Client:
             import lwm2m.formats as formats
         self.endpoint = endpoint
         self.version = version
-        self.policy = policy if policy is not None else reg.RegistrationPolicy()
+        policy = policy if policy is not None else reg.RegistrationPolicy()
+        if coap_params is not None and policy.update_margin_ms < coap_params.max_transmit_wait_ms:
+            # The Update must land before the lifetime ends even when retransmitted.
+            policy = reg.RegistrationPolicy(policy.backoff, coap_params.max_transmit_wait_ms)
+        self.policy = policy
         self.queue_mode = queue_mode
         self.sms_number = ""
         self.objects: "dict[int, BaseObject]" = {}
@@ -523,15 +527,8 @@ class Client:
             return
         for _ in range(64):
             moved = False
-            while self._requests:
-                request = self._requests.pop(0)
-                session = self.sessions.get(request.ssid)
-                if session is None or session.transport is None:
-                    self._txns.pop(request.txn, None)
-                    continue
-                handle = session.transport.send(_message(request), now_ms)
-                handle.tag = request.txn
-                moved = True
+            # Failures and answers first: a request queued in answer to them must not
+            # be taken for one that went down with a failed DTLS connection.
             for session in self._sorted_sessions():
                 transport = session.transport
                 if transport is None:
@@ -539,9 +536,7 @@ class Client:
                 if transport.failed:
                     reason = transport.failed[-1]
                     transport.failed = []
-                    for txn in sorted(self._txns):
-                        if self._txns[txn][0] == session.ssid:
-                            self.request_failed(txn, now_ms, reason)
+                    self._fail_session(session, reason, now_ms)
                     moved = True
                 while True:
                     event = transport.next_event()
@@ -549,8 +544,23 @@ class Client:
                         break
                     moved = True
                     self._transport_event(session, event, now_ms)
+            while self._requests:
+                request = self._requests.pop(0)
+                target = self.sessions.get(request.ssid)
+                if target is None or target.transport is None:
+                    self._txns.pop(request.txn, None)
+                    continue
+                handle = target.transport.send(_message(request), now_ms)
+                handle.tag = request.txn
+                moved = True
             if not moved:
                 return
+
+    def _fail_session(self, session: ServerSession, reason: str, now_ms: int) -> None:
+        """Every transaction of ``session`` failed (its DTLS connection is gone)."""
+        for txn in sorted(self._txns):
+            if self._txns.get(txn, (None,))[0] == session.ssid:
+                self.request_failed(txn, now_ms, reason)
 
     def _transport_event(self, session: ServerSession, event: "Any", now_ms: int) -> None:
         name = type(event).__name__
@@ -572,6 +582,13 @@ class Client:
                 response = event.response
                 self.response_received(txn, response.code, now_ms, response.location_path)
         elif name in ("RequestTimedOut", "ResetReceived", "RequestFailed"):
+            transport = session.transport
+            if name == "RequestTimedOut" and transport is not None and transport.dtls:
+                # The server may have lost our DTLS session: handshake again, and
+                # everything that was in flight over the old one has failed.
+                transport.drop_security()
+                self._fail_session(session, "timeout (DTLS session dropped)", now_ms)
+                return
             txn = _txn_of(event.request)
             if txn is not None:
                 reason = getattr(event, "reason", None) or name

@@ -9,7 +9,9 @@ starts its handshake with the first request and queues what the endpoint sends u
 the keys are in place. A DTLS failure (handshake timeout, fatal alert, closed
 connection) fails every outstanding request at once (``failed`` lists them), so the
 registration machine moves on without waiting for CoAP's own timeout; the next request
-starts a new handshake.
+starts a new handshake. A request that times out on a secure session does the same
+(``drop_security``): a server that restarted lost its keys and drops our records
+without a word, so only a new handshake can reach it again.
 
 The Client maps its transactions onto this: ``send(message, now_ms)`` returns the
 endpoint's ``Request`` handle; ``next_event()`` gives the endpoint's events.
@@ -122,6 +124,15 @@ class CoapSession:
 
     def next_event(self) -> "Any":
         return self.endpoint.next_event()
+
+    def drop_security(self) -> None:
+        """Forget the DTLS connection and the exchanges that ran over it: the peer
+        may have lost its side (a restarted server drops our records silently), so
+        the next request handshakes afresh. The Client fails the transactions."""
+        if self.dtls is None:
+            return
+        self.dtls = None
+        self.endpoint.forget_peer(self.address)
 
     def close(self) -> None:
         """End the DTLS connection (close_notify) and forget the CoAP exchanges."""

@@ -216,3 +216,25 @@ def test_psk_dtls_with_a_wrong_key_never_registers() -> None:
     net.run(200000)
     assert not _ready(client) and server.registrations == {}
     assert client.state == ev.STATE_REGISTERING  # waiting out REG_RETRY, then again
+
+
+def test_psk_server_restart_means_a_new_handshake() -> None:
+    client = _client(secure=True)
+    server = ServerPeer(psk={PSK_IDENTITY: PSK_KEY})
+    net = Net(client, server)
+    client.start(0)
+    net.run(60000, lambda: _ready(client))
+    server.restart()  # keys and registrations gone: our records are dropped silently
+    net.run(900000, lambda: len(server.registrations) == 1 and _ready(client))
+    assert len(server.registrations) == 1 and server.identities == [PSK_IDENTITY] * 2
+    assert _ready(client)
+    assert client.sessions[101].transport is not None
+    assert client.sessions[101].transport.handshakes == 2
+
+
+def test_update_margin_follows_the_coap_parameters() -> None:
+    from coap.params import TransmissionParams
+
+    params = TransmissionParams(ack_timeout_ms=4000)
+    client = Client("ep", formats, rng=SeededRng(1), coap_params=params)
+    assert client.policy.update_margin_ms == params.max_transmit_wait_ms > 93000
