@@ -351,7 +351,7 @@ class Client:
                 values[rid] = value
         self.objects[1].add_instance(None, values)
         if self._started:
-            self._sync_sessions()
+            self._resync()
             self._pump()
 
     # ------------------------------------------------------------------ commands
@@ -659,8 +659,9 @@ class Client:
                 found.append((ssid, iid, servers[ssid], uri))
         return found
 
-    def _sync_sessions(self) -> None:
-        """Make the sessions match the Security / Server instances."""
+    def _sync_sessions(self) -> "list[ServerSession]":
+        """Make the sessions match the Security / Server instances; return the new ones."""
+        fresh = []
         accounts = {a[0]: a for a in self._accounts()}
         for ssid in list(self.sessions):
             if ssid not in accounts:
@@ -682,7 +683,14 @@ class Client:
             if self.rng is not None:
                 session.transport = self._transport(session)
             self.sessions[ssid] = session
+            fresh.append(session)
+        return fresh
 
+    def _resync(self) -> None:
+        # An account appeared or changed after start: register with it too.
+        for session in self._sync_sessions():
+            if self._started and not self._closing:
+                session.machine.start(self._now_ms)
     def _transport(self, session: ServerSession) -> CoapSession:
         assert self.rng is not None
         credentials = None
@@ -746,8 +754,12 @@ class Client:
         if len(path) == 2:
             self._object_list_changed()
             if path[0] in (0, 1) and self._started:
-                self._sync_sessions()
+                self._resync()
             return
+        if path[0] in (0, 1) and len(path) >= 3 and path[2] in (SEC_URI, SRV_SSID, SEC_SSID) \
+                and self._started:
+            # A server account changed where it points (bootstrap, part 2): re-sync.
+            self._resync()
         if path[0] != 1 or len(path) < 3:
             return
         session = self._server_of_instance(path[1])

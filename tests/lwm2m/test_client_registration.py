@@ -285,3 +285,22 @@ def test_lifetime_zero_is_refused() -> None:
     assert server.dm(PUT, "/1/0/1", 0, b"0", 0).code == 0x80
     assert client.get_value("/1/0/1") == 300
     assert drain(client) == []
+
+
+def test_server_account_added_after_start_registers() -> None:
+    client, (_first,) = registered()
+    client.add_server("coap://127.0.0.1:5690", 102, 120)
+    update, register = drain(client)
+    # 101 hears of the new /1/1 instance; 102 gets a Register.
+    assert update.ssid == 101 and update.kind == "update" and b"</1/1>" in update.payload
+    assert register.ssid == 102 and register.kind == "register"
+    assert "lt=120" in register.query
+
+
+def test_a_rewritten_server_uri_takes_effect_through_the_objects() -> None:
+    client, (_server,) = registered()
+    # What a bootstrap write would do: the Security instance points elsewhere now.
+    client.set_value("/0/0/0", "coap://127.0.0.1:6000")
+    (register,) = drain(client)
+    assert register.kind == "register" and register.ssid == 101
+    assert client.sessions[101].address == ("127.0.0.1", 6000)
