@@ -260,7 +260,7 @@ class Client:
         self.device.on_execute(5, lambda iid, args, caller: self._events.append(
             ev.FactoryResetRequested(caller)))
         self.add_object(self.device)
-        self.statistics = ConnectivityStatistics()
+        self.statistics = ConnectivityStatistics(lambda: self._now_ms)
         self.add_object(self.statistics)
         self.containers = DataContainers(self._downlink)
         self.add_object(self.containers.binary)
@@ -598,7 +598,7 @@ class Client:
 
     def get_timer(self) -> "int | None":
         """The earliest deadline of the sessions, or None."""
-        deadline = None
+        deadline = self.statistics.deadline_ms
         for session in self.sessions.values():
             for t in (session.machine.get_timer(),
                       None if session.transport is None else session.transport.get_timer()):
@@ -609,6 +609,7 @@ class Client:
     def handle_timer(self, now_ms: int) -> None:
         """Run what is due at ``now_ms``."""
         self._now_ms = now_ms
+        self.statistics.handle_timer(now_ms)
         for session in self._sorted_sessions():
             if session.transport is not None:
                 session.transport.handle_timer(now_ms)

@@ -8,8 +8,14 @@ this module has a clock: the current time is whatever ``time_source()`` answers.
 """
 
 from objects.base import BaseObject
-from objects.errors import MethodNotAllowed
-from objects.standard import CONNECTIVITY_STATISTICS, DEVICE, definition
+from objects.errors import MethodNotAllowed, ObjectError
+from objects.standard import (
+    CONNECTIVITY_MONITORING,
+    CONNECTIVITY_STATISTICS,
+    DEVICE,
+    LOCATION,
+    definition,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -144,12 +150,17 @@ class ConnectivityStatistics(BaseObject):
 
     The Client calls ``count(sent, received)`` with the size of every datagram of its
     sessions; Tx / Rx Data are in kilobytes (registry: "Total amount of IP data ...
-    in kilobytes"). Start resets the counters (object 7 description)."""
+    in kilobytes"). Start resets the counters (object 7 description). A Collection
+    Period (/7/0/8) above 0 stops the collection by itself that many seconds after
+    Start: ``deadline_ms`` is when, on the clock ``now_ms()`` the Client gives."""
 
-    __slots__ = ("_messages", "_rx", "_tx", "collecting", "max_size", "total_size")
+    __slots__ = ("_messages", "_rx", "_tx", "collecting", "deadline_ms", "max_size", "now_ms",
+                 "total_size")
 
-    def __init__(self) -> None:
+    def __init__(self, now_ms: "Callable[[], int]" = lambda: 0) -> None:
         super().__init__(definition(CONNECTIVITY_STATISTICS))
+        self.now_ms = now_ms
+        self.deadline_ms: "int | None" = None
         self.collecting = False
         self._tx = 0
         self._rx = 0
@@ -181,6 +192,77 @@ class ConnectivityStatistics(BaseObject):
     def _start(self, iid: int, args: bytes, caller: int) -> None:
         self._tx = self._rx = self._messages = self.max_size = self.total_size = 0
         self.collecting = True
+        try:
+            period = self.get_value(0, COLLECTION_PERIOD)
+        except ObjectError:
+            period = 0
+        self.deadline_ms = self.now_ms() + period * 1000 if period > 0 else None
 
     def _stop(self, iid: int, args: bytes, caller: int) -> None:
         self.collecting = False
+        self.deadline_ms = None
+
+    def handle_timer(self, now_ms: int) -> None:
+        """The Collection Period ran out: stop collecting."""
+        if self.deadline_ms is not None and now_ms >= self.deadline_ms:
+            self._stop(0, b"", 0)
+
+
+# Connectivity Monitoring resources (object 4) and Network Bearer values.
+NETWORK_BEARER = 0
+AVAILABLE_BEARERS = 1
+SIGNAL_STRENGTH = 2
+LINK_QUALITY = 3
+IP_ADDRESSES = 4
+APN = 7
+CELL_ID = 8
+BEARER_LTE_FDD = 6
+BEARER_NB_IOT = 7
+
+
+class ConnectivityMonitoring(BaseObject):
+    """Object 4, instance 0: the bearer the modem reports. Values that change (signal
+    strength, cell id) are best given as callables: ``signal_dbm()``."""
+
+    __slots__ = ()
+
+    def __init__(self, bearer: int, available: "list[int]", ip_addresses: "list[str]",
+                 signal_dbm: "Callable[[], int]", apn: "list[str] | None" = None) -> None:
+        super().__init__(definition(CONNECTIVITY_MONITORING))
+        self.on_read(SIGNAL_STRENGTH, lambda iid: signal_dbm())
+        values: "dict[int, Any]" = {NETWORK_BEARER: bearer, AVAILABLE_BEARERS: list(available),
+                                    IP_ADDRESSES: list(ip_addresses)}
+        if apn:
+            values[APN] = list(apn)
+        self.add_instance(0, values)
+
+
+# Location resources (object 6).
+LATITUDE = 0
+LONGITUDE = 1
+ALTITUDE = 2
+RADIUS = 3
+TIMESTAMP = 5
+SPEED = 6
+
+
+class LocationObject(BaseObject):
+    """Object 6, instance 0: the last fix, set by the application with ``set_position``
+    (each change reported to the listeners, so observers hear of it)."""
+
+    __slots__ = ()
+
+    def __init__(self, latitude: float, longitude: float, timestamp_s: int) -> None:
+        super().__init__(definition(LOCATION))
+        self.add_instance(0, {LATITUDE: float(latitude), LONGITUDE: float(longitude),
+                              TIMESTAMP: timestamp_s})
+
+    def set_position(self, latitude: float, longitude: float, timestamp_s: int,
+                     altitude: "float | None" = None, radius: "float | None" = None,
+                     speed: "float | None" = None) -> None:
+        self.set_value(0, LATITUDE, float(latitude))
+        self.set_value(0, LONGITUDE, float(longitude))
+        self.set_value(0, TIMESTAMP, timestamp_s)
+        for rid, value in ((ALTITUDE, altitude), (RADIUS, radius), (SPEED, speed)):
+            if value is not None:
+                self.set_value(0, rid, float(value))

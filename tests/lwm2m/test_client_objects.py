@@ -225,3 +225,38 @@ def test_application_defined_object() -> None:
     response = server.dm(POST, "/32769", payload=payload, content_format=SENML_JSON)
     assert response.code == CREATED and response.location == ("32769", "1")
     assert server.dm(GET, "/32769/1/0").payload == b"18"
+
+
+def test_statistics_collection_period_stops_by_itself() -> None:
+    client, (server,) = registered()
+    assert server.dm(PUT, "/7/0/8", 1000, payload=b"30", content_format=TEXT).code == CHANGED
+    assert server.dm(POST, "/7/0/6", 2000).code == CHANGED
+    assert client.statistics.collecting and client.get_timer() == 32000
+    client.handle_timer(31999)
+    assert client.statistics.collecting
+    client.handle_timer(32000)
+    assert not client.statistics.collecting
+
+
+def test_connectivity_monitoring_and_location() -> None:
+    from lwm2m.device import BEARER_LTE_FDD, ConnectivityMonitoring, LocationObject
+
+    client, (server,) = registered()
+    signal = [-90]
+    client.add_object(ConnectivityMonitoring(BEARER_LTE_FDD, [BEARER_LTE_FDD, 7],
+                                             ["10.0.0.7"], lambda: signal[0], ["iot.apn"]))
+    location = LocationObject(52.52, 13.405, 1700000000)
+    client.add_object(location)
+    changed: "list[tuple[int, ...]]" = []
+    location.add_listener(changed.append)
+    for request in drain(client):
+        server.answer(request, 0)
+    assert server.dm(GET, "/4/0/2").payload == b"-90"
+    signal[0] = -71
+    assert server.dm(GET, "/4/0/2").payload == b"-71"
+    assert server.dm(GET, "/4/0/4/0").payload == b"10.0.0.7"
+    location.set_position(48.85, 2.35, 1700000100, altitude=35.0)
+    values = dict(formats.decode(SENML_JSON, server.dm(GET, "/6/0", accept=SENML_JSON).payload,
+                                 (6, 0), None))
+    assert values[(6, 0, 0)] == 48.85 and values[(6, 0, 2)] == 35.0
+    assert (6, 0, 0) in changed and (6, 0, 5) in changed
