@@ -23,6 +23,7 @@ MODULES = [
     "tests.objects.test_base",
     "tests.coap.test_vectors",
     "tests.coap.test_codec",
+    "tests.lwm2m.test_format_vectors",
     "tests.dtls_psk.test_crypto_vectors",
     "tests.dtls_psk.test_transcript",
     "tests.dtls_psk.test_records",
@@ -34,5 +35,9 @@ MODULES = [
     "tests.lwm2m.test_client_dm",
     "tests.lwm2m.test_client_objects",
     "tests.lwm2m.test_client_coap",
+    "tests.server.test_rules",
+    "tests.server.test_registration_if",
+    "tests.server.test_bootstrap_if",
+    "tests.server.test_device_management_if",
     "tests.coap.test_endpoint",
 ]
