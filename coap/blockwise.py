@@ -5,7 +5,7 @@ application gives whole (with a bounded cache for later blocks), Block1 requests
 reassembled into one body before the application sees them.
 """
 
-from coap import options
+from coap import codes, options
 from coap.message import Message
 
 TYPE_CHECKING = False
@@ -27,10 +27,13 @@ _NOT_IN_KEY = (
 )
 
 
-def transfer_key(request: Message, with_payload: bool = False) -> "tuple[Any, ...]":
-    """What makes two requests ask for the same representation (method, Uri-*, Accept...)."""
+def transfer_key(request: Message) -> "tuple[Any, ...]":
+    """What ties the requests of one transfer together (method, Uri-*, Accept, ...).
+
+    A FETCH body selects the representation, so it is part of the key; the later Block2
+    requests of any other method carry no body (RFC 7959 §2.4), so theirs is not."""
     key = tuple(item for item in request.options if item[0] not in _NOT_IN_KEY)
-    return (request.code, key, request.payload if with_payload else b"")
+    return (request.code, key, request.payload if request.code == codes.FETCH else b"")
 
 
 def slice_body(body: bytes, num: int, szx: int) -> "tuple[bytes, bool]":
@@ -62,13 +65,11 @@ class Reassembly:
 class CachedBody:
     """A sliced Block2 body kept so later blocks need not go to the application."""
 
-    __slots__ = ("body", "etag", "expires_ms", "template")
+    __slots__ = ("body", "expires_ms", "template")
 
-    def __init__(self, body: bytes, etag: "bytes | None", template: Message,
-                 expires_ms: int) -> None:
+    def __init__(self, body: bytes, template: Message, expires_ms: int) -> None:
         self.body = body
-        self.etag = etag
-        self.template = template  # code and options of the response, payload empty
+        self.template = template  # code and options (ETag included) of the response
         self.expires_ms = expires_ms
 
 

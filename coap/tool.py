@@ -161,6 +161,7 @@ async def run_client(args: argparse.Namespace) -> int:
     out: BinaryIO = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115
     finished: asyncio.Future[int] = loop.create_future()
     status = [0]
+    cancelled: list[bool] = []
 
     def write(payload: bytes, newline: bool) -> None:
         out.write(payload + (b"\n" if newline and args.observe is not None else b""))
@@ -168,6 +169,8 @@ async def run_client(args: argparse.Namespace) -> int:
 
     def on_event(event: "Any") -> None:
         if isinstance(event, ResponseReceived):
+            if cancelled:
+                return  # the answer to our deregistration repeats the last state
             response = event.response
             if not codes.is_success(response.code):
                 print("%s %s" % (codes.code_text(response.code), codes.code_name(response.code)),
@@ -201,6 +204,7 @@ async def run_client(args: argparse.Namespace) -> int:
             except TimeoutError:
                 pass
             if request.observing:
+                cancelled.append(True)
                 endpoint.cancel(request, dgram.now_ms())
                 dgram.flush()
                 try:

@@ -214,7 +214,7 @@ class Connection:
 
     def max_send_size(self) -> int:
         """The largest application record the peer accepts (RFC 8449 §4)."""
-        limit = self.hs.peer_record_size_limit if self.hs is not None else None
+        limit = self.hs.peer_record_size_limit
         return MAX_PLAINTEXT if limit is None else min(limit, MAX_PLAINTEXT)
 
     def close(self) -> None:
@@ -245,7 +245,11 @@ class Connection:
     ) -> None:
         st = self.read_states.get(rec.epoch)
         if st is None:
-            if rec.epoch == self.read_epoch + 1 and len(self._early) < _EARLY_RECORDS:
+            if (
+                self.state == HANDSHAKING
+                and rec.epoch == self.read_epoch + 1
+                and len(self._early) < _EARLY_RECORDS
+            ):
                 self._early.append(rec)  # reordered ahead of the ChangeCipherSpec
             return
         prot, window = st
@@ -265,9 +269,11 @@ class Connection:
             ctype, plain = opened
         newest = rec.seq > window.top
         window.mark(rec.seq)
-        limit = self.config.record_size_limit or MAX_PLAINTEXT
-        if len(plain) > min(limit, MAX_PLAINTEXT):
-            return  # RFC 8449 §4 / RFC 5246 §6.2.1: record_overflow, dropped in DTLS
+        limit = MAX_PLAINTEXT
+        if self.hs.peer_record_size_limit is not None and self.config.record_size_limit:
+            limit = self.config.record_size_limit  # RFC 8449 §4: only once both sides sent it
+        if len(plain) > limit:
+            return  # RFC 5246 §6.2.1 record_overflow: dropped in DTLS
         if rec.cid is not None and newest and addr != self.addr and self.state == ESTABLISHED:
             # RFC 9146 §6: move to the new address only for an authentic, newest record.
             old = self.addr
@@ -294,11 +300,7 @@ class Connection:
         # for the peer's Finished means the peer derived other keys: a wrong PSK, or an
         # unknown identity (which we must not tell apart). Fail now rather than at the
         # timeout; the alert goes in the epoch we write.
-        if (
-            self.state == HANDSHAKING
-            and rec.epoch == self.read_epoch
-            and self.hs.state not in (COMPLETE,)
-        ):
+        if self.state == HANDSHAKING and rec.epoch == self.read_epoch > 0:
             self._fail(alerts.BAD_RECORD_MAC, "peer's Finished does not authenticate (wrong key?)")
 
     def _on_handshake(
@@ -435,6 +437,7 @@ class Connection:
         self.state = ESTABLISHED
         self._partials = {}
         self._early = []
+        hs.transcript = bytearray()  # no longer needed: free it on busy servers
         self.events.append(
             HandshakeCompleted(
                 self.addr,

@@ -75,7 +75,7 @@ from dtls_psk.messages import (
 from dtls_psk.messages import (
     NAMES as MSG_NAMES,
 )
-from dtls_psk.records import CHANGE_CIPHER_SPEC, HANDSHAKE
+from dtls_psk.records import CHANGE_CIPHER_SPEC, HANDSHAKE, MAX_PLAINTEXT
 from dtls_psk.session import Session
 from dtls_psk.suites import key_lengths, protection
 from dtls_psk.wire import Reader, vector
@@ -162,7 +162,6 @@ class Handshake:
         "psk_lookup",
         "read_protection",
         "recv_seq",
-        "recv_seq_start",
         "resumed",
         "role",
         "send_seq",
@@ -180,7 +179,6 @@ class Handshake:
         self.config = config
         self.state = CLIENT_START if role == CLIENT else SERVER_EXPECT_CLIENT_HELLO
         self.send_seq = 0
-        self.recv_seq_start = 0
         self.transcript = bytearray()
         self.client_random = b""
         self.server_random = b""
@@ -366,7 +364,6 @@ class Handshake:
         # RFC 6347 §4.2.2: after a stateless HelloVerifyRequest the server's message
         # sequence continues from the ClientHello's (OpenSSL and GnuTLS do the same).
         self.send_seq = seq
-        self.recv_seq_start = seq + 1
         self.psk_lookup = psk_lookup
         self.psk_identity_hint = psk_hint
         self.session_cache = session_cache
@@ -422,8 +419,11 @@ class Handshake:
             self.peer_cid = client_cid
             self.use_cid = True
             exts.append((EXT_CONNECTION_ID, vector(1, self._own_cid)))
-        if self.peer_record_size_limit is not None and self.config.record_size_limit is not None:
-            exts.append((EXT_RECORD_SIZE_LIMIT, self.config.record_size_limit.to_bytes(2, "big")))
+        if self.peer_record_size_limit is not None:
+            # RFC 8449 §4: a server that understands the extension answers with its own
+            # limit (the protocol maximum when it has none), and both then apply.
+            own = self.config.record_size_limit or MAX_PLAINTEXT
+            exts.append((EXT_RECORD_SIZE_LIMIT, own.to_bytes(2, "big")))
         self.server_random = self.config.rng(32)
         session = self._resumable(ch, ems)
         if session is not None:

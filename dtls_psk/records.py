@@ -40,6 +40,7 @@ MAX_CIPHERTEXT = MAX_PLAINTEXT + 2048  # RFC 5246 §6.2.3
 MAX_SEQ = (1 << 48) - 1
 _CID_PLACEHOLDER = b"\xff" * 8 + bytes((TLS12_CID,))
 
+_VERSIONS = {0xFEFD: DTLS_1_2, 0xFEFF: DTLS_1_0}
 _HEADER = ">BHQH"  # type, version, epoch||sequence_number, length
 
 
@@ -73,12 +74,9 @@ def parse_records(data: bytes, cid_len: int) -> "list[Record]":
     pos = 0
     end = len(data)
     while end - pos >= HEADER_LEN:
-        ctype = data[pos]
-        if data[pos + 1] != 0xFE:  # DTLS versions are 0xFEnn
+        ctype, version, es = struct.unpack_from(">BHQ", data, pos)
+        if version >> 8 != 0xFE:  # DTLS versions are 0xFEnn
             break
-        version = data[pos + 1 : pos + 3]
-        epoch = int.from_bytes(data[pos + 3 : pos + 5], "big")
-        seq = int.from_bytes(data[pos + 5 : pos + 11], "big")
         pos += 11
         cid = None
         if ctype == TLS12_CID:
@@ -86,11 +84,12 @@ def parse_records(data: bytes, cid_len: int) -> "list[Record]":
                 break
             cid = data[pos : pos + cid_len]
             pos += cid_len
-        length = int.from_bytes(data[pos : pos + 2], "big")
+        length = (data[pos] << 8) | data[pos + 1]
         pos += 2
         if length > MAX_CIPHERTEXT or pos + length > end:
             break
-        out.append(Record(ctype, version, epoch, seq, cid, data[pos : pos + length]))
+        out.append(Record(ctype, _VERSIONS.get(version) or version.to_bytes(2, "big"), es >> 48,
+                          es & MAX_SEQ, cid, data[pos : pos + length]))  # fmt: skip
         pos += length
     return out
 
@@ -162,10 +161,12 @@ class AeadProtection:
     """AES-CCM record protection (RFC 6655 §3, RFC 5288 §3, RFC 6347 §4.1.2.1):
     nonce = write_IV(4) || epoch(2) || seq(6), sent as an 8-byte explicit nonce."""
 
-    __slots__ = ("_aead", "_iv", "overhead", "tag_len")
+    __slots__ = ("_iv", "_open", "_seal", "overhead", "tag_len")
 
     def __init__(self, backend: "Any", key: bytes, iv: bytes, tag_len: int) -> None:
-        self._aead: "Any" = backend.aead(key, tag_len)
+        aead = backend.aead(key, tag_len)
+        self._seal: "Callable[[bytes, bytes, bytes], bytes]" = aead.seal
+        self._open: "Callable[[bytes, bytes, bytes], bytes | None]" = aead.open
         self._iv = iv
         self.tag_len = tag_len
         self.overhead = 8 + tag_len
@@ -173,30 +174,31 @@ class AeadProtection:
     def seal(
         self, content_type: int, epoch: int, seq: int, payload: bytes, cid: "bytes | None"
     ) -> bytes:
-        es = ((epoch << 48) | seq).to_bytes(8, "big")
-        body: bytes
+        # The hot path: one struct.pack for header + explicit nonce, one for the AAD.
+        es_int = (epoch << 48) | seq
+        es = es_int.to_bytes(8, "big")
         if cid:
             payload = _inner(content_type, payload)
             aad = _cid_aad(DTLS_1_2, es, cid, len(payload))
-            body = es + self._aead.seal(self._iv + es, payload, aad)
+            body = es + self._seal(self._iv + es, payload, aad)
             return bytes((TLS12_CID,)) + DTLS_1_2 + es + cid + len(body).to_bytes(2, "big") + body
-        aad = es + bytes((content_type,)) + DTLS_1_2 + len(payload).to_bytes(2, "big")
-        body = es + self._aead.seal(self._iv + es, payload, aad)
-        return struct.pack(_HEADER, content_type, 0xFEFD, (epoch << 48) | seq, len(body)) + body
+        aad = struct.pack(">QBHH", es_int, content_type, 0xFEFD, len(payload))
+        sealed = self._seal(self._iv + es, payload, aad)
+        return struct.pack(">BHQHQ", content_type, 0xFEFD, es_int, len(sealed) + 8, es_int) + sealed
 
     def open(self, record: Record) -> "tuple[int, bytes] | None":
         frag = record.fragment
         n = len(frag) - self.overhead
         if n < 0:
             return None
-        es = ((record.epoch << 48) | record.seq).to_bytes(8, "big")
+        es_int = (record.epoch << 48) | record.seq
         nonce = self._iv + frag[:8]
         if record.cid is not None:
-            aad = _cid_aad(record.version, es, record.cid, n)
-            inner = self._aead.open(nonce, frag[8:], aad)
+            aad = _cid_aad(record.version, es_int.to_bytes(8, "big"), record.cid, n)
+            inner = self._open(nonce, frag[8:], aad)
             return None if inner is None else _split_inner(inner)
-        aad = es + bytes((record.content_type,)) + record.version + n.to_bytes(2, "big")
-        plain = self._aead.open(nonce, frag[8:], aad)
+        aad = struct.pack(">QB2sH", es_int, record.content_type, record.version, n)
+        plain = self._open(nonce, frag[8:], aad)
         return None if plain is None else (record.content_type, plain)
 
 

@@ -34,22 +34,34 @@ _COOKIE_LEN = 16
 
 
 class SessionCache:
-    """Sessions the server can resume, oldest dropped first beyond ``size``."""
+    """Sessions the server can resume: oldest dropped first beyond ``size``, and none
+    resumed once ``lifetime_ms`` old (RFC 5246 §F.1.4: at most 24 hours is advised).
+    ``now_ms`` is kept current by the server."""
 
-    __slots__ = ("_order", "_sessions", "size")
+    __slots__ = ("_order", "_sessions", "lifetime_ms", "now_ms", "size")
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, lifetime_ms: int) -> None:
         self.size = size
-        self._sessions: "dict[bytes, Session]" = {}
+        self.lifetime_ms = lifetime_ms
+        self.now_ms = 0
+        self._sessions: "dict[bytes, tuple[Session, int]]" = {}
         self._order: "list[bytes]" = []
 
     def get(self, session_id: bytes) -> "Session | None":
-        return self._sessions.get(session_id)
+        entry = self._sessions.get(session_id)
+        if entry is None:
+            return None
+        if self.now_ms - entry[1] >= self.lifetime_ms:
+            del self._sessions[session_id]
+            self._order.remove(session_id)
+            return None
+        return entry[0]
 
     def put(self, session: Session) -> None:
-        if session.session_id not in self._sessions:
-            self._order.append(session.session_id)
-        self._sessions[session.session_id] = session
+        if session.session_id in self._sessions:
+            self._order.remove(session.session_id)
+        self._order.append(session.session_id)
+        self._sessions[session.session_id] = (session, self.now_ms)
         while len(self._order) > self.size:
             self._sessions.pop(self._order.pop(0), None)
 
@@ -63,7 +75,8 @@ class DtlsServer:
     ``psk_lookup(identity) -> key or None`` finds each client's key; ``rng(n)`` must
     be a CSPRNG. ``psk_hint`` is sent in a ServerKeyExchange when not empty.
     ``cid_length`` > 0 offers RFC 9146 connection IDs of that length to clients that
-    ask. ``session_cache_size`` 0 disables resumption. Further keyword options are
+    ask. ``session_cache_size`` 0 disables resumption; sessions are resumable for
+    ``session_lifetime_ms`` (24 h). Further keyword options are
     those of ``Config`` (cipher_suites, mtu, timers, record_size_limit, keylog, ...).
 
     The face: ``receive_datagram(data, addr, now_ms)``, ``datagrams_to_send()``
@@ -76,6 +89,7 @@ class DtlsServer:
         "_by_cid",
         "_events",
         "_out",
+        "_out_pos",
         "_pending",
         "_secret_born_ms",
         "_secrets",
@@ -95,16 +109,21 @@ class DtlsServer:
         psk_hint: bytes = b"",
         cid_length: int = 0,
         session_cache_size: int = 1024,
+        session_lifetime_ms: int = 86400000,
         cookie_lifetime_ms: int = 300000,
         **options: "Any",
     ) -> None:
         if not 0 <= cid_length <= 32:
             raise UsageError("cid_length must be 0..32")
+        if "cid" in options:
+            raise UsageError("a server issues connection IDs: give cid_length, not cid")
         self.config = Config(rng, **options)
         self.psk_lookup = psk_lookup
         self.psk_hint = psk_hint
         self.cid_length = cid_length
-        self.sessions = SessionCache(session_cache_size) if session_cache_size else None
+        self.sessions = (
+            SessionCache(session_cache_size, session_lifetime_ms) if session_cache_size else None
+        )
         self.cookie_lifetime_ms = cookie_lifetime_ms
         self._secrets = [rng(32), rng(32)]  # current, previous
         self._secret_born_ms: "int | None" = None
@@ -112,6 +131,7 @@ class DtlsServer:
         self._by_cid: "dict[bytes, Connection]" = {}
         self._pending: "list[Connection]" = []
         self._out: "list[tuple[Any, bytes]]" = []
+        self._out_pos = 0
         self._events: "list[Any]" = []
 
     # -- the face ------------------------------------------------------------------
@@ -119,6 +139,8 @@ class DtlsServer:
     def receive_datagram(self, data: bytes, addr: "Any", now_ms: int) -> None:
         """Feed one datagram from ``addr``; remote faults never raise."""
         self._rotate_secret(now_ms)
+        if self.sessions is not None:
+            self.sessions.now_ms = now_ms
         records = parse_records(data, self.cid_length)
         if not records:
             return
@@ -131,23 +153,28 @@ class DtlsServer:
             hello = _client_hello(first)
             if hello is not None:
                 ch, msg_seq, body = hello
-                retransmission = (
-                    conn is not None
-                    and conn.state == HANDSHAKING
-                    and conn.hs.client_random == ch.random
-                )
-                if not retransmission:
+                # The ClientHello that created this connection, repeated (a retransmission
+                # or a late duplicate): the connection answers it, whatever its state.
+                # Only a new random means a new handshake (RFC 6347 §4.2.8).
+                if conn is None or conn.hs.client_random != ch.random:
                     self._stateless_hello(ch, msg_seq, body, first.seq, addr, now_ms)
                     return
         if conn is None:
             return  # not a peer we know, and not a ClientHello: drop
+        known_at = conn.addr
         conn.receive_records(records, now_ms, addr)
-        self._collect(conn, addr if first.content_type != TLS12_CID else conn.addr)
+        self._collect(conn, known_at)
 
     def datagrams_to_send(self) -> "Iterator[tuple[Any, bytes]]":
         """``(addr, datagram)`` pairs, in order; each is yielded once."""
-        while self._out:
-            yield self._out.pop(0)
+        # A read position rather than pop(0): a busy gateway queues thousands.
+        while self._out_pos < len(self._out):
+            item = self._out[self._out_pos]
+            self._out_pos += 1
+            if self._out_pos == len(self._out):
+                self._out = []
+                self._out_pos = 0
+            yield item
 
     def send(self, addr: "Any", data: bytes) -> None:
         """Send one application record to an established peer."""
@@ -231,6 +258,9 @@ class DtlsServer:
             own_cid = self.config.rng(self.cid_length) if self.cid_length else None
             conn = Connection(SERVER, self.config, addr, now_ms, own_cid)
             self._by_addr[addr] = conn
+            if own_cid:
+                # Registered now: the client's Finished may already carry our CID.
+                self._by_cid[own_cid] = conn
             self._pending.append(conn)
             conn.start_server(
                 body, msg_seq, record_seq, now_ms, self.psk_lookup, self.psk_hint, self.sessions
@@ -242,13 +272,22 @@ class DtlsServer:
         # RFC 6347 §4.2.1: DTLS 1.0 record version, and the ClientHello's record number.
         self._out.append((addr, plaintext_record(HANDSHAKE, DTLS_1_0, 0, record_seq, fragment)))
 
-    def _collect(self, conn: Connection, addr: "Any") -> None:
-        """Move the connection's output and events out; keep the maps in step."""
-        if conn.addr != addr or self._by_addr.get(conn.addr) is not conn:
-            if self._by_addr.get(addr) is conn and conn.addr != addr:
-                del self._by_addr[addr]
-            if conn.state != CLOSED:
-                self._by_addr[conn.addr] = conn
+    def _collect(self, conn: Connection, known_at: "Any") -> None:
+        """Move the connection's output and events out; keep the maps in step.
+        ``known_at`` is the address the connection had before the call."""
+        if conn.addr != known_at:
+            # RFC 9146 §6: the peer moved. Its old address no longer reaches it, and a
+            # connection left at the new address (a stale peer) gives way.
+            if self._by_addr.get(known_at) is conn:
+                del self._by_addr[known_at]
+            other = self._by_addr.get(conn.addr)
+            if other is not None and other is not conn:
+                self._forget(other)
+                if other.state == ESTABLISHED:
+                    self._events.append(
+                        ConnectionClosed(conn.addr, "address taken by a migrated peer")
+                    )
+            self._by_addr[conn.addr] = conn
         for datagram in conn.out:
             self._out.append((conn.addr, datagram))
         conn.out = []
@@ -256,8 +295,8 @@ class DtlsServer:
         conn.events = []
         if conn.state != HANDSHAKING and conn in self._pending:
             self._pending.remove(conn)
-            if conn.state == ESTABLISHED and conn.hs.use_cid and conn.own_cid:
-                self._by_cid[conn.own_cid] = conn
+            if conn.own_cid and not conn.hs.use_cid:
+                del self._by_cid[conn.own_cid]  # the client did not take up the offer
         if conn.state == CLOSED:
             self._forget(conn)
 

@@ -95,7 +95,8 @@ def parse_ddf(data: "bytes | str", filename: str = "<ddf>") -> "list[ObjectDefin
     """The object definitions in a DDF document; ``filename`` names it in errors."""
     try:
         root = ET.fromstring(data)
-    except ET.ParseError as exc:
+    # A damaged XML declaration can name an encoding that does not exist: LookupError.
+    except (ET.ParseError, LookupError) as exc:
         raise DDFError("%s: not well-formed XML: %s" % (filename, exc)) from None
     if root.tag != "LWM2M":
         raise DDFError("%s: root element is <%s>, expected <LWM2M>" % (filename, root.tag))

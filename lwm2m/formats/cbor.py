@@ -67,7 +67,12 @@ def encode_int(value: int) -> bytes:
 
 
 def encode_float(value: float) -> bytes:
+    if value - value != 0.0:  # infinities and NaN: cbor2 writes them as half floats
+        return _NON_FINITE[0 if value != value else 1 if value > 0 else 2]
     return _PACK_D(0xFB, value)
+
+
+_NON_FINITE = (b"\xf9\x7e\x00", b"\xf9\x7c\x00", b"\xf9\xfc\x00")
 
 
 def encode_text(value: str) -> bytes:
@@ -104,7 +109,7 @@ def _encode(obj: "Any", append: "Any") -> None:
         for item in obj:
             _encode(item, append)
     elif t is float:
-        append(_PACK_D(0xFB, obj))
+        append(encode_float(obj))
     elif t is bytes or t is bytearray:
         append(head(2, len(obj)))
         append(bytes(obj))

@@ -180,7 +180,14 @@ def format_value(name: str, value: "Any") -> str:
     if t is not str:
         raise FormatError("link format: %s has a %s value" % (name, t.__name__))
     s: str = value
-    if name in QUOTED_ATTRIBUTES or not s or not _TOKEN_CHARS.issuperset(s):
+    # Text where a number could stand (ct="60 110") is quoted so that it reads back as text.
+    if (
+        name in QUOTED_ATTRIBUTES
+        or name in INT_ATTRIBUTES
+        or name in NUMBER_ATTRIBUTES
+        or not s
+        or not _TOKEN_CHARS.issuperset(s)
+    ):
         return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return s
 

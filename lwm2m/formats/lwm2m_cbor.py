@@ -113,6 +113,8 @@ def encode(
         top[base[0]] = inner
     else:
         top[base] = inner
+    single = False
+    count = 0
     last_prefix: Any = None
     last_node = inner
     for path, value in records:
@@ -127,14 +129,14 @@ def encode(
         elif vt not in _LEAF:
             raise FormatError("%s: LwM2M-CBOR cannot carry %r" % (path_text(path), value))
         rel = path[n:]
-        if not rel:
-            if len(path) < 3 or len(top) != 1 or inner:
-                raise FormatError("a single value belongs at a resource path, alone")
+        if single or not rel:
+            if single or count:
+                raise FormatError("a value at the request path %s must be alone" % path_text(base))
+            single = True
             top = new_map()
             top[base if n > 1 else base[0]] = value
-            inner = new_map()
-            inner[None] = None  # nothing more may be added
             continue
+        count += 1
         prefix = rel[:-1]
         if prefix == last_prefix:
             node = last_node
@@ -157,6 +159,4 @@ def encode(
         if leaf in node:
             raise FormatError("%s appears twice or holds values below it" % path_text(path))
         node[leaf] = value
-    if None in inner:
-        raise FormatError("a single value belongs at a resource path, alone")
     return cborpath.dumps(top)

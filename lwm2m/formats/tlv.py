@@ -175,12 +175,14 @@ class _Types:
         self.cache: dict[tuple[int, int], int | None] = {}
 
 
-def decode(data: bytes, base: "Path", type_of: "TypeOf | None" = None) -> "list[Record]":
+def decode(data: bytes, base: "Path | None", type_of: "TypeOf | None" = None) -> "list[Record]":
     """TLV payload of a request on ``base`` -> flat ``[(path, value), ...]`` records."""
     if type(data) is not bytes:
         data = bytes(data)
     if type_of is None:
         type_of = no_types
+    if base is None:
+        base = ()
     n = len(base)
     end = len(data)
     out: list[Record] = []
@@ -387,13 +389,17 @@ def encode_value(value: "Any", path: "Path", type_of: "TypeOf") -> bytes:
     raise FormatError("%s: TLV cannot carry %r" % (path_text(path), value))
 
 
-def encode(records: "Iterable[Record]", base: "Path", type_of: "TypeOf | None" = None) -> bytes:
+def encode(
+    records: "Iterable[Record]", base: "Path | None", type_of: "TypeOf | None" = None
+) -> bytes:
     """Records under ``base`` -> TLV. ``base`` is an object (object instance TLVs),
     an instance (resource TLVs), a resource (one resource or one multiple resource)
     or a resource instance. Records of one instance, and of one multiple resource,
     must be contiguous."""
     if type_of is None:
         type_of = no_types
+    if base is None:
+        base = ()
     n = len(base)
     if not 1 <= n <= 4:
         raise FormatError("TLV needs an object, instance, resource or resource instance path")

@@ -39,8 +39,15 @@ class SeededRng:
 class Link:
     """Two endpoints, one wire, a clock."""
 
-    def __init__(self, a: "Endpoint", b: "Endpoint", seed: int = 7, loss: float = 0.0,
-                 duplicate: float = 0.0, reorder: float = 0.0) -> None:
+    def __init__(
+        self,
+        a: "Endpoint",
+        b: "Endpoint",
+        seed: int = 7,
+        loss: float = 0.0,
+        duplicate: float = 0.0,
+        reorder: float = 0.0,
+    ) -> None:
         self.ends = {"A": a, "B": b}
         self.now_ms = 0
         self.faults = SeededRng(seed)

@@ -30,11 +30,18 @@ def test_decode_prints_the_fields() -> None:
     assert out["mid"] == 0xBEEF
     assert out["token"] == "746f6b656e"
     assert out["options"][0] == {
-        "number": 11, "name": "Uri-Path", "format": "string", "value": "rd"
+        "number": 11,
+        "name": "Uri-Path",
+        "format": "string",
+        "value": "rd",
     }
     assert out["options"][1]["value"] == 40
-    assert [o["value"] for o in out["options"][2:]] == ["b=U", "lwm2m=1.1", "lt=300",
-                                                        "ep=dummy-client"]
+    assert [o["value"] for o in out["options"][2:]] == [
+        "b=U",
+        "lwm2m=1.1",
+        "lt=300",
+        "ep=dummy-client",
+    ]
     assert bytes.fromhex(out["payload"]) == b'</1/0>,</3/0>;ver="1.2"'
 
 
@@ -54,13 +61,25 @@ def test_the_readme_datagram(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     "message",
     [
-        {"type": "NON", "code": "Content", "mid": 5, "token": "01",
-         "options": [{"name": "Observe", "value": 12}, {"number": 12, "value": 0},
-                     {"name": "Block2", "value": 10}, {"number": 65001, "value": "00ff"}],
-         "payload_text": "38"},
+        {
+            "type": "NON",
+            "code": "Content",
+            "mid": 5,
+            "token": "01",
+            "options": [
+                {"name": "Observe", "value": 12},
+                {"number": 12, "value": 0},
+                {"name": "Block2", "value": 10},
+                {"number": 65001, "value": "00ff"},
+            ],
+            "payload_text": "38",
+        },
         {"type": "ACK", "code": "0.00", "mid": 9},
-        {"code": "GET", "mid": 1, "options": [{"name": "If-None-Match"},
-                                              {"name": "ETag", "value_hex": "0102"}]},
+        {
+            "code": "GET",
+            "mid": 1,
+            "options": [{"name": "If-None-Match"}, {"name": "ETag", "value_hex": "0102"}],
+        },
     ],
 )
 def test_encode_then_decode(message: dict[str, object], capsys: pytest.CaptureFixture[str]) -> None:

@@ -72,8 +72,10 @@ class OptionAdapter(Adapter):  # type: ignore[misc]
 
 
 CoapMessage: Construct = Struct(
-    "header" / BitStruct("version" / Const(1, BitsInteger(2)), "type" / BitsInteger(2),
-                         "tkl" / BitsInteger(4)),
+    "header"
+    / BitStruct(
+        "version" / Const(1, BitsInteger(2)), "type" / BitsInteger(2), "tkl" / BitsInteger(4)
+    ),
     "code" / Int8ub,
     "mid" / Int16ub,
     "token" / Bytes(this.header.tkl),
@@ -92,8 +94,14 @@ def _parse(data: bytes) -> Message:
         opts.append((number, bytes(value)))
     payload = parsed.payload
     assert payload is None or len(payload) > 0, "payload marker needs a payload"
-    return Message(parsed.header.type, parsed.code, parsed.mid, bytes(parsed.token), opts,
-                   bytes(payload or b""))
+    return Message(
+        parsed.header.type,
+        parsed.code,
+        parsed.mid,
+        bytes(parsed.token),
+        opts,
+        bytes(payload or b""),
+    )
 
 
 def _build(message: Message) -> bytes:
@@ -102,14 +110,16 @@ def _build(message: Message) -> bytes:
     for number, value in message.options:
         deltas.append((number - last, value))
         last = number
-    data: bytes = CoapMessage.build(Container(
-        header=Container(type=message.type, tkl=len(message.token)),
-        code=message.code,
-        mid=message.mid,
-        token=message.token,
-        options=deltas,
-        payload=message.payload or None,
-    ))
+    data: bytes = CoapMessage.build(
+        Container(
+            header=Container(type=message.type, tkl=len(message.token)),
+            code=message.code,
+            mid=message.mid,
+            token=message.token,
+            options=deltas,
+            payload=message.payload or None,
+        )
+    )
     return data
 
 

@@ -4,6 +4,7 @@
 from coap import codes, formats, options, types
 from coap.endpoint import DONE, OBSERVING, QUEUED, WAITING, Endpoint
 from coap.events import (
+    BlockReceived,
     DatagramRejected,
     NotificationReceived,
     ObservationCancelled,
@@ -143,8 +144,12 @@ def test_separate_response() -> None:
     assert got.response.payload == b"late"
     assert got.response.type == types.CON
     kinds = [(sender, decode(d).type, decode(d).code) for _, sender, d in link.wire]
-    assert kinds == [("A", types.CON, codes.GET), ("B", types.ACK, codes.EMPTY),
-                     ("B", types.CON, codes.CONTENT), ("A", types.ACK, codes.EMPTY)]
+    assert kinds == [
+        ("A", types.CON, codes.GET),
+        ("B", types.ACK, codes.EMPTY),
+        ("B", types.CON, codes.CONTENT),
+        ("A", types.ACK, codes.EMPTY),
+    ]
     assert link.ends["B"].get_timer() is None
 
 
@@ -250,8 +255,12 @@ def test_unknown_critical_option_gets_bad_option() -> None:
     endpoint.receive_datagram(request.encode(), "A", 0)
     [(_, data)] = endpoint.datagrams_to_send()
     reply = decode(data)
-    assert (reply.type, reply.code, reply.mid, reply.token) == (types.ACK, codes.BAD_OPTION, 5,
-                                                                b"\x09")
+    assert (reply.type, reply.code, reply.mid, reply.token) == (
+        types.ACK,
+        codes.BAD_OPTION,
+        5,
+        b"\x09",
+    )
     assert isinstance(endpoint.next_event(), DatagramRejected)
     assert endpoint.next_event() is None
 
@@ -356,7 +365,23 @@ def test_block2_client_asks_for_smaller_blocks() -> None:
     [event] = link.take("A", ResponseReceived)
     assert event.response.payload == body
     sizes = [len(decode(d).payload) for _, s, d in link.wire if s == "B"]
-    assert sizes[0] == 1024 and set(sizes[1:]) == {32}
+    assert set(sizes) == {32}  # early negotiation: the first request asked for 32 already
+    first = decode(link.wire[0][2])
+    assert first.block2 == (0, False, 1)
+
+
+def test_block2_streamed_block_by_block() -> None:
+    body = bytes(i & 0xFF for i in range(1000))
+    link = pair(block_szx=3)
+    serve(link, {"/s": body})
+    request = link.ends["A"].send_request("B", get("s"), 0, stream=True)
+    link.run(10000)
+    blocks = link.take("A", BlockReceived)
+    assert [b.offset for b in blocks] == list(range(0, 1000, 128))
+    assert [b.more for b in blocks] == [True] * 7 + [False]
+    assert b"".join(b.response.payload for b in blocks) == body
+    assert link.take("A", ResponseReceived) == []
+    assert request.state == DONE
 
 
 def test_block2_peer_changes_block_size_mid_transfer() -> None:
@@ -458,8 +483,7 @@ def test_block1_server_asks_for_smaller_blocks() -> None:
     assert sizes[0] == 1024 and sizes[1] == 128 and sum(sizes) == 2500
 
 
-def _block1_put(mid: int, num: int, more: bool, payload: bytes,
-                content_format: int = 0) -> bytes:
+def _block1_put(mid: int, num: int, more: bool, payload: bytes, content_format: int = 0) -> bytes:
     message = Message(types.CON, codes.PUT, mid, b"\x07")
     message.uri_path = "f"
     message.content_format = content_format
@@ -522,13 +546,19 @@ def observe_pair(**kwargs: "Any") -> "tuple[Link, list[Any]]":
     return link, observations
 
 
+def observe(link: Link, path: str = "o", until_ms: int = 100) -> "Any":
+    """Register an observation of ``path`` from A at B; returns A's request handle."""
+    message = get(path)
+    message.observe = 0
+    request = link.ends["A"].send_request("B", message, link.now_ms)
+    link.run(until_ms)
+    return request
+
+
 def test_observe_notifications_and_active_cancel() -> None:
     link, observations = observe_pair(observe_con_every=3)
     client, server = link.ends["A"], link.ends["B"]
-    message = get("3/0/7")
-    message.observe = 0
-    request = client.send_request("B", message, 0)
-    link.run(100)
+    request = observe(link, "3/0/7")
     [first] = link.take("A", ResponseReceived)
     assert first.response.observe is not None
     assert request.state == OBSERVING
@@ -555,17 +585,28 @@ def test_observe_notifications_and_active_cancel() -> None:
 
 def test_observe_rst_on_a_notification_cancels() -> None:
     link, observations = observe_pair()
-    message = get("o")
-    message.observe = 0
-    request = link.ends["A"].send_request("B", message, 0)
-    link.run(100)
+    request = observe(link)
     link.ends["A"].forget_peer("B")  # the client forgets: the next notification gets RST
     assert request.state == DONE
-    link.ends["B"].notify(observations[0], Message(code=codes.CONTENT, payload=b"n"),
-                          link.now_ms, confirmable=True)
+    link.ends["B"].notify(
+        observations[0], Message(code=codes.CONTENT, payload=b"n"), link.now_ms, confirmable=True
+    )
     link.run(link.now_ms + 100)
     [event] = link.take("B", ObservationCancelled)
     assert event.reason == "reset"
+
+
+def test_passive_cancel_resets_the_next_notification() -> None:
+    link, observations = observe_pair()
+    request = observe(link)
+    link.ends["A"].cancel(request, link.now_ms, deregister=False)
+    assert request.state == DONE
+    assert link.ends["A"].get_timer() is None
+    link.ends["B"].notify(observations[0], Message(code=codes.CONTENT, payload=b"n"),
+                          link.now_ms)  # NON: the RST names its message id
+    link.run(link.now_ms + 100)
+    assert [e.reason for e in link.take("B", ObservationCancelled)] == ["reset"]
+    assert link.take("A", NotificationReceived) == []
 
 
 def test_observe_stale_notifications_are_dropped() -> None:
@@ -599,10 +640,7 @@ def test_observe_stale_notifications_are_dropped() -> None:
 
 def test_error_notification_ends_the_observation() -> None:
     link, observations = observe_pair()
-    message = get("o")
-    message.observe = 0
-    request = link.ends["A"].send_request("B", message, 0)
-    link.run(100)
+    request = observe(link)
     link.ends["B"].notify(observations[0], Message(code=codes.NOT_FOUND), link.now_ms)
     link.run(link.now_ms + 100)
     assert len(link.take("A", NotificationReceived)) == 1
@@ -612,15 +650,55 @@ def test_error_notification_ends_the_observation() -> None:
     raises(ValueError, link.ends["B"].notify, observations[0], Message(code=codes.CONTENT), 0)
 
 
+def test_reregistration_keeps_the_token_and_the_observation() -> None:
+    link, observations = observe_pair()
+    request = observe(link)
+    link.take("A", ResponseReceived)
+    link.ends["A"].reregister(request, link.now_ms)
+    link.run(link.now_ms + 100)
+    assert len(observations) == 2 and not observations[0].active and observations[1].active
+    assert observations[1].token == request.token
+    assert observations[1].sequence == observations[0].sequence + 1
+    assert request.state == OBSERVING
+    [renewed] = link.take("A", NotificationReceived)  # the answer to the re-registration
+    assert renewed.response.observe == observations[1].sequence
+    link.ends["B"].notify(observations[1], Message(code=codes.CONTENT, payload=b"after"),
+                          link.now_ms)
+    link.run(link.now_ms + 100)
+    payloads = [e.response.payload for e in link.take("A", NotificationReceived)]
+    assert payloads[-1] == b"after"
+
+
+def test_a_new_con_notification_replaces_the_unacknowledged_one() -> None:
+    link, observations = observe_pair()
+    observe(link)
+    server = link.ends["B"]
+    link.drop = lambda sender, data: sender == "A"  # ACKs get lost for a while
+    server.notify(observations[0], Message(code=codes.CONTENT, payload=b"1"), link.now_ms,
+                  confirmable=True)
+    link.run(link.now_ms + 1)
+    deadline = server.get_timer()
+    server.notify(observations[0], Message(code=codes.CONTENT, payload=b"2"), link.now_ms,
+                  confirmable=False)  # RFC 7641 §4.5.2: goes CON, takes over the timer
+    link.run(link.now_ms + 1)
+    assert len(server._outgoing) == 1
+    assert server.get_timer() == deadline
+    from_server = [decode(d) for _, sender, d in link.wire if sender == "B"]
+    assert from_server[-1].type == types.CON and from_server[-1].payload == b"2"
+    link.drop = None
+    link.run(link.now_ms + 60000)
+    assert server._outgoing == {}
+    assert observations[0].active
+    assert [e.response.payload for e in link.take("A", NotificationReceived)] == [b"1", b"2"]
+
+
 def test_unacknowledged_con_notification_ends_the_observation() -> None:
     link, observations = observe_pair()
-    message = get("o")
-    message.observe = 0
-    link.ends["A"].send_request("B", message, 0)
-    link.run(100)
+    observe(link)
     link.drop = lambda sender, data: sender == "A"  # the client went away
-    link.ends["B"].notify(observations[0], Message(code=codes.CONTENT, payload=b"n"),
-                          link.now_ms, confirmable=True)
+    link.ends["B"].notify(
+        observations[0], Message(code=codes.CONTENT, payload=b"n"), link.now_ms, confirmable=True
+    )
     link.run(link.now_ms + 100000)
     [event] = link.take("B", ObservationCancelled)
     assert event.reason == "timeout"
@@ -629,13 +707,9 @@ def test_unacknowledged_con_notification_ends_the_observation() -> None:
 def test_large_notification_is_fetched_whole() -> None:
     body = bytes(range(200))
     link, observations = observe_pair(block_szx=2)
-    message = get("big")
-    message.observe = 0
-    link.ends["A"].send_request("B", message, 0)
-    link.run(1000)
+    observe(link, "big", until_ms=1000)
     link.take("A", ResponseReceived)
-    link.ends["B"].notify(observations[0], Message(code=codes.CONTENT, payload=body),
-                          link.now_ms)
+    link.ends["B"].notify(observations[0], Message(code=codes.CONTENT, payload=body), link.now_ms)
     link.run(link.now_ms + 1000)
     [note] = link.take("A", NotificationReceived)
     assert note.response.payload == body
@@ -653,6 +727,7 @@ def test_lossy_link_completes_within_max_transmit_wait() -> None:
     for _ in range(30):
         start = link.now_ms
         request = link.ends["A"].send_request("B", get("r"), start)
+
         def done(r: "Any" = request) -> bool:
             return bool(r.state == DONE)
 
@@ -671,6 +746,7 @@ def test_reordered_and_duplicated_datagrams_keep_block_transfers_whole() -> None
     link = pair(seed=5, block_szx=2)
     link.reorder = 0.3
     link.duplicate = 0.3
+    link.loss = 0.1
     stored: dict[str, bytes] = {}
     seen = serve(link, stored)
     put = Message(types.CON, codes.PUT)

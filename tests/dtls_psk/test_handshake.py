@@ -180,6 +180,8 @@ def test_connection_id_survives_address_change() -> None:
     assert moved.addr == new_addr and moved.old_addr == CLIENT_ADDR
     assert link.first("server", "ApplicationData").data == b"after rebinding"
     assert link.server.peer_identity(new_addr) == b"ep1"
+    assert link.server.peer_identity(CLIENT_ADDR) is None
+    assert link.server.peers() == [new_addr]
     link.server.send(new_addr, b"reply")
     link.pump()
     assert link.first("client", "ApplicationData").data == b"reply"
@@ -269,3 +271,158 @@ def test_renegotiation_refused_with_warning() -> None:
     alert = link.first("client", "AlertReceived")
     assert alert.description == NO_RENEGOTIATION and alert.level == 1
     _exchange(link)
+
+
+def test_record_size_limit_is_answered_and_enforced() -> None:
+    from dtls_psk.records import APPLICATION_DATA
+
+    # A server with no limit of its own answers with the protocol maximum.
+    link = connected({"record_size_limit": 128})
+    assert link.client.max_send_size == 16384
+    raises(UsageError, link.server.send, CLIENT_ADDR, b"y" * 129)
+    # Negotiated: a record over our limit is dropped even if the peer sends it.
+    link = connected({"record_size_limit": 128}, {"record_size_limit": 256})
+    conn = link.server._by_addr[CLIENT_ADDR]
+    link.client.receive_datagram(conn._seal(conn.write_epoch, APPLICATION_DATA, b"z" * 129), 0)
+    link.client.receive_datagram(conn._seal(conn.write_epoch, APPLICATION_DATA, b"z" * 128), 0)
+    link.drain_events()
+    assert [len(e.data) for e in link.client_events if hasattr(e, "data")] == [128]
+
+
+def test_connection_ids_both_ways_with_fragmented_flights() -> None:
+    from dtls_psk.records import TLS12_CID, parse_records
+
+    # The client asks for a CID of its own too; every record travels in a datagram of
+    # its own, so the client's Finished (the first record carrying the server's CID)
+    # arrives alone and must find its connection by CID.
+    client, server = make_pair({"cid": b"\xc1\xd2"}, {"cid_length": 4})
+    link = Link(client, server)
+
+    def one_record_per_datagram(direction: str, datagram: bytes) -> "bytes | None":
+        if direction == "down":
+            return datagram
+        start = 0
+        for rec in parse_records(datagram, 4):
+            size = 13 + (4 if rec.cid is not None else 0) + len(rec.fragment)
+            server.receive_datagram(datagram[start : start + size], CLIENT_ADDR, link.now_ms)
+            start += size
+        return None
+
+    link.tap = one_record_per_datagram
+    link.handshake()
+    link.tap = None
+    assert client.is_established and link.first("server", "HandshakeCompleted").connection_id
+    link.client.send(b"up")
+    link.server.send(CLIENT_ADDR, b"down")
+    link.pump()
+    up = parse_records(link.to_server[-1][1], 4)
+    down = parse_records(link.to_client[-1][1], 2)
+    assert up[0].content_type == TLS12_CID and len(up[0].cid or b"") == 4
+    assert down[0].content_type == TLS12_CID and down[0].cid == b"\xc1\xd2"
+    assert link.first("server", "ApplicationData").data == b"up"
+    assert link.first("client", "ApplicationData").data == b"down"
+
+
+def test_hello_request_refused_by_the_client() -> None:
+    from dtls_psk.messages import HELLO_REQUEST, push_fragment
+    from dtls_psk.records import HANDSHAKE
+
+    link = connected()
+    conn = link.server._by_addr[CLIENT_ADDR]
+    client_conn = link.client._conn
+    assert client_conn is not None
+    request = push_fragment(HELLO_REQUEST, 0, client_conn.next_recv_seq, 0, b"")
+    link.client.receive_datagram(conn._seal(conn.write_epoch, HANDSHAKE, request), 0)
+    link.pump()
+    alert = link.first("server", "AlertReceived")
+    assert (alert.level, alert.description) == (1, NO_RENEGOTIATION)
+    _exchange(link)
+
+
+def test_fatal_alerts_map_to_events() -> None:
+    from dtls_psk.records import ALERT
+
+    link = connected()
+    conn = link.server._by_addr[CLIENT_ADDR]
+    link.client.receive_datagram(conn._seal(conn.write_epoch, ALERT, b"\x02\x50"), 0)
+    link.drain_events()
+    assert link.names("client")[-2:] == ["AlertReceived", "ConnectionClosed"]
+    assert link.client_events[-1].reason == "peer sent fatal alert internal_error"
+    raises(UsageError, link.client.send, b"x")
+    # Once protected, a plaintext (epoch 0) alert is not believed.
+    link = connected()
+    conn = link.server._by_addr[CLIENT_ADDR]
+    link.client.receive_datagram(conn._seal(0, ALERT, b"\x02\x28"), 0)
+    link.drain_events()
+    assert link.names("client") == ["HandshakeCompleted"]
+    _exchange(link)
+
+
+def test_local_misuse_raises() -> None:
+    from dtls_psk import DtlsServer
+
+    client, server = make_pair()
+    raises(UsageError, client.send, b"x")  # before connect()
+    client.connect(0)
+    raises(UsageError, client.connect, 0)
+    raises(UsageError, server.send, CLIENT_ADDR, b"x")  # no such peer
+    raises(UsageError, DtlsClient, b"id", b"", SeededRng(1))  # no key at all
+    for options in ({"cipher_suites": [0x1301]}, {"mtu": 100}, {"record_size_limit": 10}):
+        raises(UsageError, lambda o=options: DtlsClient(b"id", KEY, SeededRng(1), **o))
+    no_keys: "dict[bytes, bytes]" = {}
+    raises(UsageError, lambda: DtlsServer(no_keys.get, SeededRng(1), cid=b"x"))
+    link = connected()
+    raises(UsageError, link.client.send, b"x" * 16385)
+
+
+def test_abbreviated_handshake_recovers_a_lost_client_finished() -> None:
+    link = connected()
+    session = link.client.session
+    client = DtlsClient(b"ep1", KEY, SeededRng(52), session=session)
+    link2 = Link(client, link.server)
+    dropped: "list[int]" = []
+
+    def drop_client_finished(direction: str, d: bytes) -> "bytes | None":
+        # In the abbreviated handshake the client's CCS+Finished is the last flight.
+        if direction == "up" and d[0] == 20 and not dropped:
+            dropped.append(link2.now_ms)
+            return None
+        return d
+
+    link2.tap = drop_client_finished
+    link2.handshake()
+    assert dropped == [0] and client.is_established
+    assert link2.first("server", "HandshakeCompleted").resumed
+    # The server's timer resent its flight at 1 s; the client answered with its own.
+    assert [t for t, d in link2.to_server if d[0] == 20] == [0, 1000]
+
+
+def test_sessions_expire_after_their_lifetime() -> None:
+    client, server = make_pair(server_opts={"session_lifetime_ms": 10000})
+    link = Link(client, server)
+    link.handshake()
+    session = client.session
+    for start_ms, resumed in ((9000, True), (30000, False)):
+        again = DtlsClient(b"ep1", KEY, SeededRng(start_ms), session=session)
+        link2 = Link(again, server)
+        link2.now_ms = start_ms
+        link2.handshake()
+        assert link2.first("client", "HandshakeCompleted").resumed == resumed
+
+
+def test_a_migrating_peer_takes_over_a_stale_address() -> None:
+    # Peer A (with CID) moves to the address where peer B used to be.
+    link_a = connected({"cid": b""}, {"cid_length": 4})
+    server = link_a.server
+    b_addr = ("198.51.100.20", 7000)
+    client_b = DtlsClient(b"ep1", KEY, SeededRng(90))
+    link_b = Link(client_b, server, addr=b_addr)
+    link_b.handshake()
+    assert sorted(server.peers()) == sorted([CLIENT_ADDR, b_addr])
+    link_a.addr = b_addr
+    link_a.client.send(b"from A at B's old address")
+    link_a.pump()
+    assert server.peers() == [b_addr]
+    assert link_a.first("server", "ApplicationData").data == b"from A at B's old address"
+    closed = [e for e in link_a.server_events if type(e).__name__ == "ConnectionClosed"]
+    assert closed and closed[0].reason == "address taken by a migrated peer"

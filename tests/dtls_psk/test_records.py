@@ -11,7 +11,7 @@ from dtls_psk.records import (
     plaintext_record,
 )
 from tests.dtls_psk.backends import all_backends
-from tests.dtls_psk.pair import CLIENT_ADDR, connected
+from tests.dtls_psk.pair import CLIENT_ADDR, Link, connected
 
 
 def test_replay_window_edges() -> None:
@@ -74,8 +74,8 @@ def test_protection_round_trip_and_tamper() -> None:
                     assert prot.open(rec) is None
 
 
-def _last_record_to_server(link: "object") -> bytes:
-    return link.to_server[-1][1]  # type: ignore[attr-defined,no-any-return]
+def _last_record_to_server(link: Link) -> bytes:
+    return link.to_server[-1][1]
 
 
 def test_replayed_tampered_truncated_and_wrong_epoch_records_are_dropped() -> None:

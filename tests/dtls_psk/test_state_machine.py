@@ -91,7 +91,9 @@ def test_client_hello_in_the_middle_of_the_handshake() -> None:
     s = Stepper()
     s.to_expect_client_key_exchange()
     seq = s.server._by_addr[A].next_recv_seq
-    hello = s.client._conn.hs._client_hello.encode()  # type: ignore[union-attr]
+    conn = s.client._conn
+    assert conn is not None and conn.hs._client_hello is not None
+    hello = conn.hs._client_hello.encode()
     s.inject_up(0, HANDSHAKE, push_fragment(CLIENT_HELLO, len(hello), seq, 0, hello))
     _failed_with_unexpected(s.link, "server")
 
@@ -102,7 +104,9 @@ def test_a_repeated_client_hello_is_a_retransmission_not_a_restart() -> None:
     s.down()
     s.up()
     before = s.server._by_addr[A]
-    s.client._conn._transmit_flight()  # type: ignore[union-attr]  # the timer would do it
+    conn = s.client._conn
+    assert conn is not None
+    conn._transmit_flight()  # what the retransmission timer would do
     s.up()
     assert s.server._by_addr[A] is before and not s.link.server_events
     assert len(list(s.server.datagrams_to_send())) == 2  # the flight, twice

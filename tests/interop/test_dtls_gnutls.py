@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 
 from dtls_psk import (
+    PSK_AES128_CBC_SHA256,
+    PSK_AES128_CCM,
     PSK_AES128_CCM8,
     AlertReceived,
     ApplicationData,
@@ -30,22 +32,33 @@ from tests.peers import require_program
 pytestmark = pytest.mark.interop
 
 
-def _gnutls_serv(tmp_path: Any, port: int) -> list[str]:
+def _gnutls_serv(tmp_path: Any, port: int, priority: str = GNUTLS_PRIORITY) -> list[str]:
     serv = require_program("gnutls-serv")
     keys = tmp_path / "keys.psk"
     keys.write_text(f"ep2:{KEY_HEX}\n")
     return [
         serv, "--udp", "--echo", "--crlf", "-p", str(port), "-a", "--pskpasswd", str(keys),
-        "--pskhint", "hint", "--priority", GNUTLS_PRIORITY,
+        "--pskhint", "hint", "--priority", priority,
     ]  # fmt: skip
 
 
-def test_our_client_against_gnutls_serv_echo(tmp_path: Any) -> None:
+# The CCM-8 string is PEERS.md's; the other two swap the cipher (and MAC) it allows.
+PRIORITIES = {
+    PSK_AES128_CCM8: GNUTLS_PRIORITY,
+    PSK_AES128_CCM: GNUTLS_PRIORITY.replace("AES-128-CCM-8", "AES-128-CCM"),
+    PSK_AES128_CBC_SHA256: GNUTLS_PRIORITY.replace("AES-128-CCM-8", "AES-128-CBC").replace(
+        "+AEAD", "+SHA256"
+    ),
+}
+
+
+@pytest.mark.parametrize("suite", sorted(PRIORITIES))
+def test_our_client_against_gnutls_serv_echo(tmp_path: Any, suite: int) -> None:
     port = free_udp_port()
     client = DtlsClient(
         b"ep2", KEY, os.urandom, retransmit_initial_ms=200, handshake_timeout_ms=8000
     )
-    with peer(_gnutls_serv(tmp_path, port)) as srv:
+    with peer(_gnutls_serv(tmp_path, port, PRIORITIES[suite])) as srv:
         assert srv.wait_for("listening on IPv4", 5), srv.output
         # gnutls-serv's echo treats records as text lines, so text it is.
         payloads = [b"first record", b"second record " + b"lwm2m" * 40]
@@ -63,8 +76,30 @@ def test_our_client_against_gnutls_serv_echo(tmp_path: Any) -> None:
         client.close()
     done = events[0]
     assert isinstance(done, HandshakeCompleted), events
-    assert done.cipher_suite == PSK_AES128_CCM8 and done.psk_identity_hint == b"hint"
+    assert done.cipher_suite == suite and done.psk_identity_hint == b"hint"
     assert got == payloads
+
+
+def test_extensions_gnutls_does_not_know_are_ignored(tmp_path: Any) -> None:
+    # GnuTLS 3.7 answers neither connection_id nor (for DTLS 1.2) record_size_limit:
+    # neither may then apply, and records above our offered limit must still arrive.
+    port = free_udp_port()
+    client = DtlsClient(
+        b"ep2", KEY, os.urandom, retransmit_initial_ms=200, handshake_timeout_ms=8000,
+        cid=b"", record_size_limit=100,
+    )  # fmt: skip
+    line = b"z" * 150 + b"\n"
+    with peer(_gnutls_serv(tmp_path, port)) as srv:
+        assert srv.wait_for("listening on IPv4", 5), srv.output
+
+        def on_event(event: Any) -> bool:
+            if isinstance(event, HandshakeCompleted):
+                client.send(line)
+            return isinstance(event, ApplicationData | HandshakeFailed)
+
+        events = drive_client(client, port, on_event, timeout_s=10)
+    assert names(events) == ["HandshakeCompleted", "ApplicationData"], events
+    assert not events[0].connection_id and events[1].data == line
 
 
 def test_our_client_with_a_wrong_key_against_gnutls_serv(tmp_path: Any) -> None:

@@ -77,6 +77,7 @@ def test_our_client_with_a_wrong_key_fails_within_the_timeout() -> None:
     with peer(s_server(openssl, port, "PSK-AES128-CCM8")) as srv:
         assert srv.wait_for("ACCEPT", 5), srv.output
         events = drive_client(client, port, lambda e: isinstance(e, HandshakeFailed), timeout_s=6)
+        assert "CIPHER is" not in srv.output  # s_server never completed either
     # PEERS.md: OpenSSL drops the bad Finished and says nothing; we give up at the timeout.
     assert names(events) == ["HandshakeFailed"], events
     assert events[0].alert is None
@@ -130,3 +131,69 @@ def test_s_client_with_a_wrong_key_fails_on_both_sides() -> None:
             assert "alert" in cli.output.lower(), cli.output
     assert names(events) == ["HandshakeFailed"]
     assert events[0].alert == 20  # bad_record_mac, the same for an unknown identity
+
+
+def test_our_client_resumes_a_session_with_s_server() -> None:
+    openssl = require_program("openssl")
+    port = free_udp_port()
+    argv = [*s_server(openssl, port, "PSK-AES128-CCM8")]
+    argv[argv.index("-naccept") + 1] = "2"
+    with peer(argv) as srv:
+        assert srv.wait_for("ACCEPT", 5), srv.output
+        sessions: list[Any] = []
+        for round_ in range(2):
+            client = DtlsClient(
+                b"ep1", KEY, os.urandom, retransmit_initial_ms=200, handshake_timeout_ms=8000,
+                session=sessions[-1] if sessions else None,
+            )  # fmt: skip
+            events = drive_client(
+                client, port, lambda e: isinstance(e, HandshakeCompleted | HandshakeFailed), 10
+            )
+            done = events[0]
+            assert isinstance(done, HandshakeCompleted), events
+            assert done.resumed == (round_ == 1)
+            client.send(b"round %d\n" % round_)
+            sessions.append(client.session)
+            client.close()
+            drive_client_flush(client, port)
+            assert srv.wait_for("round %d" % round_, 5), srv.output
+    assert "Reused session-id" in srv.output, srv.output
+
+
+def drive_client_flush(client: Any, port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.connect(("127.0.0.1", port))
+        for d in client.datagrams_to_send():
+            sock.send(d)
+
+
+def test_s_client_resumes_with_our_server(tmp_path: Any) -> None:
+    openssl = require_program("openssl")
+    server = _our_server(handshake_timeout_ms=8000)
+    sess = tmp_path / "session.pem"
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        completed: list[HandshakeCompleted] = []
+        for flag in ("-sess_out", "-sess_in"):
+            argv = [
+                openssl, "s_client", "-dtls1_2", "-psk", KEY_HEX, "-psk_identity", "ep1",
+                "-cipher", "PSK-AES128-CCM8", "-connect", f"127.0.0.1:{port}", flag, str(sess),
+            ]  # fmt: skip
+            with peer(argv) as cli:
+                cli.write(b"ping\n")
+
+                def on_event(event: Any) -> bool:
+                    if isinstance(event, HandshakeCompleted):
+                        completed.append(event)
+                    if isinstance(event, ApplicationData):
+                        server.send(event.addr, b"pong\n")
+                        return True
+                    return isinstance(event, HandshakeFailed)
+
+                drive_server(server, sock, on_event, timeout_s=10)
+                assert cli.wait_for("pong", 5), cli.output
+                if flag == "-sess_in":
+                    assert "Reused" in cli.output, cli.output
+    assert [e.resumed for e in completed] == [False, True]
+    assert all(e.identity == b"ep1" for e in completed)

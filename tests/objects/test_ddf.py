@@ -184,3 +184,9 @@ def test_huge_and_odd_numbers_in_ranges_are_not_checkable() -> None:
     [d] = parse_ddf(_ddf(HEAD, ITEM.replace("<Type>Integer</Type>", "<Type>Integer</Type>"
                                             "<RangeEnumeration>\u00b2..3</RangeEnumeration>")))
     assert d.resources[1].range is None
+
+
+def test_unknown_encoding_in_the_declaration_is_a_ddf_error() -> None:
+    # Found by the damaged-documents property: ElementTree raises LookupError here.
+    with pytest.raises(DDFError, match="not well-formed"):
+        parse_ddf(b'<?xml version="1.0" encoding="Autf-8"?><LWM2M/>', "bad.xml")

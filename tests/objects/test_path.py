@@ -5,8 +5,14 @@ from tests.support import raises
 
 
 def test_parse_and_format_round_trip() -> None:
-    for text, path in [("/", ()), ("/3", (3,)), ("/3/0", (3, 0)), ("/3/0/13", (3, 0, 13)),
-                       ("/3/0/7/1", (3, 0, 7, 1)), ("/65535/65535", (65535, 65535))]:
+    for text, path in [
+        ("/", ()),
+        ("/3", (3,)),
+        ("/3/0", (3, 0)),
+        ("/3/0/13", (3, 0, 13)),
+        ("/3/0/7/1", (3, 0, 7, 1)),
+        ("/65535/65535", (65535, 65535)),
+    ]:
         assert parse_path(text) == path
         assert format_path(path) == text
     assert parse_path("/3/0/") == (3, 0)

@@ -1,0 +1,185 @@
+"""DTLS 1.2 PSK: record protection against the bare AEAD calls, full handshakes in one
+process, and the handshake under MicroPython (issue 4 §6).
+
+- ``record seal+open N B``: our record layer sealing one application record and
+  parsing, replay-checking and opening it again, against ``AESCCM(key, 8)`` encrypt +
+  decrypt of the same bytes with the same nonce and AAD. Goal: ratio <= 1.5.
+- ``full handshake``: client and server in one process, cookie exchange included.
+- ``handshake under MicroPython``: the same in the ``micropython`` binary (pure CCM
+  over ``cryptolib``), measured there and reported as a value.
+
+The handshake baseline is tinydtls through the ``DTLSSocket`` package (the ``bench``
+extra; its sdist builds with autoconf, automake and libtool, which ``.ci/run``
+installs): its client and server in one process, datagrams passed by hand, the same
+PSK and cookie exchange. Goal: ratio <= 2. Without ``DTLSSocket`` the case runs
+without a baseline.
+"""
+
+import os
+import shutil
+import subprocess
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESCCM
+
+from benchmarks.runner import Case
+from dtls_psk import DtlsClient, DtlsServer
+from dtls_psk.crypto import default_backend
+from dtls_psk.records import APPLICATION_DATA, AeadProtection, ReplayWindow, parse_records
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KEY = bytes(range(16))
+IV = b"\x01\x02\x03\x04"
+ADDR = ("192.0.2.1", 5684)
+
+
+def _record_case(size: int) -> Case:
+    backend = default_backend()
+    sender = AeadProtection(backend, KEY, IV, 8)
+    receiver = AeadProtection(backend, KEY, IV, 8)
+    window = ReplayWindow()
+    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    state = {"seq": 0}
+
+    def ours() -> bytes:
+        seq = state["seq"] = state["seq"] + 1
+        wire = sender.seal(APPLICATION_DATA, 1, seq, payload, None)
+        rec = parse_records(wire, 0)[0]
+        if not window.is_fresh(rec.seq):
+            raise AssertionError("replay window refused a fresh record")
+        opened = receiver.open(rec)
+        if opened is None:
+            raise AssertionError("record did not open")
+        window.mark(rec.seq)
+        return opened[1]
+
+    ccm = AESCCM(KEY, 8)
+    es = (1 << 48 | 1).to_bytes(8, "big")
+    nonce = IV + es
+    aad = es + bytes((APPLICATION_DATA,)) + b"\xfe\xfd" + size.to_bytes(2, "big")
+
+    def bare() -> bytes:
+        return ccm.decrypt(nonce, ccm.encrypt(nonce, payload, aad), aad)
+
+    def check() -> None:
+        wire = AeadProtection(backend, KEY, IV, 8).seal(APPLICATION_DATA, 1, 1, payload, None)
+        # Same bytes on the wire as the bare AEAD (after header and explicit nonce).
+        if wire[13 + 8 :] != ccm.encrypt(nonce, payload, aad) or ours() != bare():
+            raise AssertionError("record layer and bare AESCCM disagree")
+
+    return Case(f"record seal+open {size} B (CCM-8)", ours, "bare AESCCM encrypt+decrypt", bare,
+                check=check)  # fmt: skip
+
+
+def full_handshake() -> "tuple[DtlsClient, DtlsServer]":
+    """One complete PSK handshake (with HelloVerifyRequest) between two objects."""
+    client = DtlsClient(b"ep1", KEY, os.urandom)
+    server = DtlsServer({b"ep1": KEY}.get, os.urandom, session_cache_size=0)
+    client.connect(0)
+    for _ in range(4):
+        for d in client.datagrams_to_send():
+            server.receive_datagram(d, ADDR, 0)
+        for _, d in server.datagrams_to_send():
+            client.receive_datagram(d, 0)
+    return client, server
+
+
+def tinydtls_handshake() -> None:
+    """The same handshake between tinydtls's client and server (DTLSSocket)."""
+    from DTLSSocket import dtls
+
+    to_server: "list[bytes]" = []
+    to_client: "list[bytes]" = []
+    done: "dict[str, int]" = {}
+
+    def peer(name: str, out: "list[bytes]") -> "Any":
+        def write(addr: object, data: bytes) -> int:
+            out.append(data)
+            return len(data)
+
+        def event(level: int, code: int) -> None:
+            done[name] = code
+
+        return dtls.DTLS(read=lambda addr, data: len(data), write=write, event=event,
+                         pskId=b"ep1", pskStore={b"ep1": KEY})  # fmt: skip
+
+    client = peer("client", to_server)
+    server = peer("server", to_client)
+    # Keep the Connection: when it is collected, tinydtls drops the peer mid-handshake.
+    connection = client.connect("::1", 5684, 0, 0)
+    for _ in range(4):
+        while to_server:
+            server.handleMessageAddr("::1", 40000, to_server.pop(0))
+        while to_client:
+            client.handleMessageAddr("::1", 5684, to_client.pop(0))
+    # 0x1de is tinydtls's DTLS_EVENT_CONNECTED.
+    if done.get("client") != 0x1DE or done.get("server") != 0x1DE or connection is None:
+        raise AssertionError("tinydtls handshake did not complete: %r" % done)
+
+
+def _tinydtls_available() -> bool:
+    try:
+        import DTLSSocket  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _handshake_check() -> None:
+    client, server = full_handshake()
+    if not client.is_established or server.peer_identity(ADDR) != b"ep1":
+        raise AssertionError("handshake did not complete")
+
+
+MPY_SCRIPT = """
+import sys, os, time
+sys.path.insert(0, %r)
+from dtls_psk import DtlsClient, DtlsServer
+KEY = bytes(range(16))
+N = %d
+best = None
+for i in range(N):
+    t0 = time.ticks_us()
+    c = DtlsClient(b"ep1", KEY, os.urandom)
+    s = DtlsServer({b"ep1": KEY}.get, os.urandom, session_cache_size=0)
+    c.connect(0)
+    for _ in range(4):
+        for d in c.datagrams_to_send():
+            s.receive_datagram(d, ("a", 1), 0)
+        for _, d in s.datagrams_to_send():
+            c.receive_datagram(d, 0)
+    dt = time.ticks_diff(time.ticks_us(), t0)
+    assert c.is_established
+    best = dt if best is None or dt < best else best
+print("best_us", best)
+"""
+
+
+def _micropython_case(quick: bool) -> "Case | None":
+    binary = shutil.which("micropython")
+    if binary is None:
+        return None
+    done = subprocess.run([binary, "-c", MPY_SCRIPT % (ROOT, 3 if quick else 20)],
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    if done.returncode != 0 or "best_us" not in done.stdout:
+        raise RuntimeError("MicroPython handshake failed: " + done.stdout + done.stderr)
+    value = float(done.stdout.split()[-1])
+    return Case("full handshake under MicroPython (client+server)", None, value=value)
+
+
+def cases(quick: bool) -> "list[Case]":
+    out = [_record_case(64), _record_case(512)]
+    if _tinydtls_available():
+        def check() -> None:
+            _handshake_check()
+            tinydtls_handshake()
+
+        out.append(Case("full handshake, client+server in one process", full_handshake,
+                        "tinydtls (DTLSSocket) handshake", tinydtls_handshake, check=check))
+    else:
+        out.append(Case("full handshake, client+server in one process", full_handshake,
+                        check=_handshake_check))  # fmt: skip
+    mpy = _micropython_case(quick)
+    if mpy is not None:
+        out.append(mpy)
+    return out
