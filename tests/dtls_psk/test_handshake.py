@@ -430,7 +430,9 @@ def test_a_migrating_peer_takes_over_a_stale_address() -> None:
 
 def test_smallest_mtu_with_the_largest_record_overhead() -> None:
     opts = {"mtu": 128, "cipher_suites": [PSK_AES128_CBC_SHA256]}
-    client, server = make_pair(opts, {**opts, "psk_hint": b"h" * 300})
+    server_opts = dict(opts)
+    server_opts["psk_hint"] = b"h" * 300
+    client, server = make_pair(opts, server_opts)
     link = Link(client, server)
     link.handshake()
     assert client.is_established
