@@ -42,7 +42,5 @@ MODULES = [
     "tests.server.test_device_management_if",
     "tests.lwm2m.test_format_codecs",
     "tests.dtls_psk.test_server",
-    "tests.coap.test_vectors",
-    "tests.coap.test_codec",
     "tests.coap.test_endpoint",
 ]
