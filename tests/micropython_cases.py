@@ -30,7 +30,6 @@ MODULES = [
     "tests.dtls_psk.test_handshake",
     "tests.dtls_psk.test_state_machine",
     "tests.dtls_psk.test_lossy_link",
-    "tests.lwm2m.test_format_vectors",
     "tests.lwm2m.test_client_registration",
     "tests.lwm2m.test_client_dm",
     "tests.lwm2m.test_client_objects",
