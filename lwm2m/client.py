@@ -511,6 +511,8 @@ class Client:
         server (the host maps what its socket reports back to it). Unknown senders
         are ignored; remote faults never raise."""
         self._now_ms = now_ms
+        if isinstance(addr, tuple) and len(addr) > 2:
+            addr = addr[:2]  # an AF_INET6 socket reports (host, port, flowinfo, scope)
         for session in self._sorted_sessions():
             if session.address == addr and session.transport is not None:
                 self.statistics.count(received=len(data))
