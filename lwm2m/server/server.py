@@ -301,8 +301,6 @@ class Server:
                     self._on_request(lis, event, now_ms)
                 else:
                     self._on_coap_event(event, now_ms)
-        for target in list(self._targets.values()) + list(self._bootstrap_targets.values()):
-            self._pump(target, now_ms)
 
     def _identity(self, lis: _Listener, addr: "Any") -> "bytes | None":
         return None if lis.dtls is None else lis.dtls.peer_identity(addr)
@@ -436,6 +434,8 @@ class Server:
             target.root = reg.root
         self._reply(lis, event, codes.CHANGED, now_ms, message=event.response(codes.CHANGED))
         self._events.append(ev.ClientUpdated(reg, links is not None))
+        if target is not None:
+            self._pump(target, now_ms)  # Core §6.5: a queue-mode client is awake now
 
     def _same_client(self, lis: _Listener, event: RequestReceived, reg: Registration) -> bool:
         # An Update or De-register for a PSK registration must come with the same identity;
@@ -537,6 +537,9 @@ class Server:
         self.registrations.touch(reg, now_ms)
         self._reply(lis, event, codes.CHANGED, now_ms, message=event.response(codes.CHANGED))
         self._events.append(ev.DataSent(reg, cf, msg.payload, groups))
+        target = self._targets.get(reg.endpoint)
+        if target is not None:
+            self._pump(target, now_ms)  # it spoke: a queue-mode client is awake
 
     # -- bootstrap interface (Core §6.1) ----------------------------------------------------
 
@@ -891,6 +894,7 @@ class Server:
                 self._events.append(ev.NotificationReceived(
                     operation, message.code, message.content_format, message.payload,
                     records, message.observe, error))
+            self._pump(target, now_ms)
             return
         reason = _reason(event)
         if operation.done:
