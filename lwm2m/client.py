@@ -356,8 +356,10 @@ class Client:
 
     # ------------------------------------------------------------------ commands
 
-    def start(self, now_ms: int) -> None:
-        """Register with every configured server."""
+    def start(self, now_ms: int, resume: "dict[int, tuple[str, int]] | None" = None) -> None:
+        """Register with every configured server. ``resume`` maps a Short Server ID to
+        ``(location, update_at_ms)`` of a registration that outlived a restart
+        (PER_REGSTATUS_FEAT): that server is taken as registered, no Register is sent."""
         self._now_ms = now_ms
         self._started = True
         self._closing = False
@@ -367,7 +369,10 @@ class Client:
             return
         self._set_state(ev.STATE_REGISTER_REQUIRED)
         for session in self._sorted_sessions():
-            if session.machine.state in (reg.IDLE, reg.FAILED, reg.RETRY_WAIT):
+            saved = resume.get(session.ssid) if resume else None
+            if saved is not None and session.machine.state == reg.IDLE:
+                session.machine.resume(now_ms, saved[0], saved[1])
+            elif session.machine.state in (reg.IDLE, reg.FAILED, reg.RETRY_WAIT):
                 session.machine.start(now_ms)
         self._pump()
 

@@ -34,7 +34,7 @@ class CoapSession:
     """CoAP (+ DTLS) to one server address; see the module docstring."""
 
     __slots__ = ("_credentials", "_dtls_options", "address", "dtls", "endpoint", "failed",
-                 "handshakes", "rng")
+                 "handshakes", "resume_session", "rng")
 
     def __init__(
         self,
@@ -54,6 +54,9 @@ class CoapSession:
         # Reasons of the DTLS connections that failed (for the Client to report).
         self.failed: "list[str]" = []
         self.handshakes = 0
+        # A saved DTLS session (``dtls_psk.Session``) the next handshake offers for an
+        # abbreviated handshake (RFC 5246 §7.3); used once, the host sets it.
+        self.resume_session: "Any" = None
 
     @property
     def secure(self) -> bool:
@@ -68,7 +71,8 @@ class CoapSession:
         if self._credentials is None or self.dtls is not None:
             return
         identity, psk = self._credentials
-        self.dtls = DtlsClient(identity, psk, self.rng, **self._dtls_options)
+        session, self.resume_session = self.resume_session, None
+        self.dtls = DtlsClient(identity, psk, self.rng, session=session, **self._dtls_options)
         self.dtls.connect(now_ms)
         self.handshakes += 1
 
