@@ -67,9 +67,11 @@ class ServerAccount:
                                                                       binding), key="--binding")
         if isinstance(identity, str):
             identity = identity.encode()
-        if secure and (key is not None) != (identity is not None):
-            raise ConfigError("a coaps:// server needs both a PSK identity and a key",
-                              key="--psk-identity/--psk-key")
+        if secure and (not key or not identity):
+            raise ConfigError("a coaps:// server needs a PSK identity and key "
+                              "(--psk-identity ID --psk-key HEX)", key="--server")
+        if not secure and (key or identity):
+            raise ConfigError("a PSK needs a coaps:// server", key="--psk-identity/--psk-key")
         self.uri = uri
         self.ssid = ssid
         self.lifetime_s = lifetime_s
