@@ -44,5 +44,7 @@ MODULES = [
     "tests.server.test_registration_if",
     "tests.server.test_bootstrap_if",
     "tests.server.test_device_management_if",
+    "tests.lwm2m.test_format_codecs",
+    "tests.dtls_psk.test_server",
     "tests.coap.test_endpoint",
 ]

@@ -264,7 +264,7 @@ class Server:
     # -- DTLS plumbing ------------------------------------------------------------------
 
     def _drain_dtls(self, lis: _Listener, now_ms: int) -> None:
-        from dtls_psk import ApplicationData, PeerAddressChanged
+        from dtls_psk import ApplicationData, HandshakeFailed, PeerAddressChanged
 
         while True:
             event = lis.dtls.next_event()
@@ -272,6 +272,8 @@ class Server:
                 break
             if isinstance(event, ApplicationData):
                 lis.coap.receive_datagram(event.data, event.addr, now_ms)
+            elif isinstance(event, HandshakeFailed):
+                self._events.append(ev.HandshakeFailed(event.addr, str(event.reason)))
             elif isinstance(event, PeerAddressChanged):
                 # RFC 9146: the same session now arrives from a new address.
                 for target in self._targets.values():
@@ -347,6 +349,15 @@ class Server:
                             "no resource /%s" % "/".join(path))
         except InvalidParameters as exc:
             self._reply(lis, event, codes.BAD_REQUEST, now_ms, str(exc))
+        except Exception as exc:
+            # DESIGN.md: remote input never raises out of receive_datagram. Whatever this
+            # request tripped over is our bug, answered 5.00 and reported, not a crash.
+            try:
+                self._reply(lis, event, codes.INTERNAL_SERVER_ERROR, now_ms,
+                            "internal error: %r" % (exc,))
+            except ValueError:
+                self._events.append(ev.RequestRejected(event.peer, codes.INTERNAL_SERVER_ERROR,
+                                                       "internal error: %r" % (exc,)))
 
     # -- registration interface (Core §6.2) -------------------------------------------------
 

@@ -204,7 +204,7 @@ class Console:
         except RequestError as exc:
             self.say("failed: %s" % exc)
         except TimeoutError:
-            self.say("failed: no answer within %g s" % self.timeout_s)
+            self.say("failed: timed out")
         return True
 
     def _need(self, args: "list[str]", low: int, high: int, usage: str) -> None:
