@@ -186,8 +186,8 @@ async def _serve(config: ClientConfig) -> int:
     log.info("endpoint %s, servers %s", config.endpoint_name(),
              ", ".join(a.uri for a in config.servers) or "from bootstrap.ini")
     status = 0
+    events = client.events()  # before start: the first state changes are logged too
     async with client:
-        events = client.events()
         rebooting = []
         client.on_reboot(lambda: rebooting.append(1))
         stopper = asyncio.ensure_future(stop.wait())

@@ -350,6 +350,11 @@ class AsyncClient:
         client = self.client
         if client is None or self._closed:
             return
+        for session in client.sessions.values():
+            if session.address not in self._links:
+                # Open the socket now: a resumed registration sends nothing at first,
+                # yet the server's requests must find us at once.
+                self._link(session.address)
         for address, data in client.datagrams_to_send():
             self._send(address, data)
         reboot = False
@@ -389,15 +394,19 @@ class AsyncClient:
                 if not fut.done():
                     fut.set_result(0)
 
-    def _send(self, address: "Address", data: bytes) -> None:
+    def _link(self, address: "Address") -> _Link:
         link = self._links.get(address)
         if link is None:
             link = self._links[address] = _Link()
+        if link.transport is None and link.opening is None and self._loop is not None:
+            link.opening = self._loop.create_task(self._open(address, link))
+        return link
+
+    def _send(self, address: "Address", data: bytes) -> None:
+        link = self._link(address)
         if link.transport is None:
             if len(link.pending) < 64:  # CoAP retransmits; old copies are not missed
                 link.pending.append(data)
-            if link.opening is None and self._loop is not None:
-                link.opening = self._loop.create_task(self._open(address, link))
             return
         try:
             link.transport.sendto(data)
