@@ -406,6 +406,19 @@ class Client:
             session.machine.deregister(now_ms)
         self._pump()
 
+    def send(self, now_ms: int, paths: "list[Any]", ssid: "int | None" = None,
+             content_format: int = 112) -> "list[int]":
+        """Send (LwM2M 1.1, POST /dp) the values under ``paths`` (``"/3/0/9"`` or
+        tuples) to ``ssid`` (every registered server when None) except where Mute Send
+        is set; returns the transaction ids (SendCompleted / SendFailed events follow)."""
+        return self.reporting.send(now_ms, paths, ssid, content_format)
+
+    def bootstrap(self, now_ms: int) -> None:
+        """Start a client-initiated bootstrap now (Core §6.1.3)."""
+        self._now_ms = now_ms
+        self.reporting.start_bootstrap(now_ms)
+        self._pump()
+
     def reset(self, now_ms: int) -> None:
         """Drop every transaction and registration and start again cleanly (when
         started): late answers to the dropped transactions are ignored."""

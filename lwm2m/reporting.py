@@ -134,7 +134,7 @@ class Reporting:
 
     # ================================================================== commands
 
-    def send(self, now_ms: int, paths: "list[Path]", ssid: "int | None" = None,
+    def send(self, now_ms: int, paths: "list[Any]", ssid: "int | None" = None,
              content_format: int = SENML_CBOR) -> "list[int]":
         """Send (Core §6.4.6) the values under ``paths`` to ``ssid`` (every registered
         server when None) but those that set Mute Send; returns the transaction ids."""
@@ -142,7 +142,10 @@ class Reporting:
         client._now_ms = now_ms
         if content_format not in (SENML_JSON, SENML_CBOR, LWM2M_CBOR):
             raise ValueError("Send takes SenML JSON, SenML CBOR or LwM2M CBOR")
-        records = send_records(client.objects, paths)
+        from objects.path import parse_path
+
+        wanted = [parse_path(p) if isinstance(p, str) else tuple(p) for p in paths]
+        records = send_records(client.objects, wanted)
         payload = bytes(client.dm.formats.encode(content_format, records, (),
                                                  client.dm._type_of))
         from lwm2m.client import OutgoingRequest

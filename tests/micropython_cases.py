@@ -44,4 +44,5 @@ MODULES = [
     "tests.server.test_bootstrap_if",
     "tests.server.test_device_management_if",
     "tests.coap.test_endpoint",
+    "tests.lwm2m.test_client_reporting",
 ]
