@@ -35,12 +35,11 @@ Time comes in as ``now_ms`` on every call; ``get_timer()`` is the earliest deadl
 of the sessions' machines and ``handle_timer(now_ms)`` runs the due ones.
 """
 
+from coap.message import Message
 from lwm2m import events as ev
 from lwm2m import registration as reg
 from lwm2m.device import ConnectivityStatistics, DeviceObject
 from lwm2m.dm import (
-    CHANGED,
-    CREATED,
     DELETE,
     POST,
     DeviceManagement,
@@ -53,7 +52,6 @@ from lwm2m.session import CoapSession
 from objects.base import CALLER_BOOTSTRAP, BaseObject
 from objects.definitions import ObjectDefinition
 from objects.errors import BadRequest, MethodNotAllowed, ObjectError
-from objects.path import format_path
 from objects.standard import ACCESS_CONTROL, SECURITY, SERVER, definition
 
 TYPE_CHECKING = False
@@ -961,9 +959,7 @@ def _check_lifetime(iid: int, value: "Any", caller: int) -> None:
         raise BadRequest("the lifetime must be a positive number of seconds")
 
 
-def _message(request: OutgoingRequest) -> "Any":
-    from coap.message import Message
-
+def _message(request: OutgoingRequest) -> Message:
     message = Message(code=request.method, payload=request.payload)
     message.uri_path = request.segments
     if request.query:
@@ -997,5 +993,3 @@ def _client_event(ssid: int, event: object) -> object:
     return event
 
 
-__all__ = ["CHANGED", "CREATED", "Client", "ClientError", "OutgoingRequest", "ServerSession",
-           "format_path", "parse_uri"]

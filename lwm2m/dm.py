@@ -85,6 +85,7 @@ CONTENT = 0x45
 LINK_FORMAT = 40
 SENML_JSON = 110
 SENML_CBOR = 112
+TLV = 11542
 LWM2M_CBOR = 11544
 
 # Operations.
@@ -505,7 +506,20 @@ class DeviceManagement:
                 acl: "access.AccessControl | None") -> DmResponse:
         if acl is not None and not acl.may_create(caller, path[0]):
             raise Unauthorized("server %d may not create instances of /%d" % (caller, path[0]))
-        records = self._decode(request, path) if request.payload else []
+        records: "list[Any]" = []
+        if request.payload:
+            try:
+                records = self._decode(request, path)
+            except BadRequest:
+                # Core §6.3.6 (and LwM2M 1.0 practice): a TLV of bare resources, the
+                # instance id left to the client. Read it as the lowest free instance.
+                if self.formats.canonical(request.content_format) != TLV:
+                    raise
+                taken = set(obj.instance_ids())
+                free = 0
+                while free in taken:
+                    free += 1
+                records = self._decode(request, (path[0], free))
         iid = obj.create(records, None, caller)
         created = (path[0], iid)
         for listener in self.instance_created:

@@ -39,6 +39,7 @@ MODULES = [
     "tests.lwm2m.test_client_dm",
     "tests.lwm2m.test_client_objects",
     "tests.lwm2m.test_client_coap",
+    "tests.lwm2m.test_client_with_server",
     "tests.server.test_rules",
     "tests.server.test_registration_if",
     "tests.server.test_bootstrap_if",
