@@ -81,7 +81,7 @@ class ClientRuntime:
             if transport is None or not transport.secure or data is None:
                 continue
             try:
-                transport.resume_session = Session.from_bytes(data)
+                transport.session = Session.from_bytes(data)
             except Exception:  # from another version: a full handshake it is
                 store.drop_dtls_session(ssid)
 
@@ -124,8 +124,7 @@ class ClientRuntime:
             store.save_objects(self.client)
         for ssid, session in self.client.sessions.items():
             transport = session.transport
-            dtls = None if transport is None else transport.dtls
-            current = None if dtls is None else dtls.session
+            current = None if transport is None else transport.session
             if current is not None and self._saved_sessions.get(ssid) is not current:
                 self._saved_sessions[ssid] = current
                 store.save_dtls_session(ssid, current.to_bytes())

@@ -47,4 +47,5 @@ MODULES = [
     "tests.lwm2m.test_format_codecs",
     "tests.dtls_psk.test_server",
     "tests.coap.test_endpoint",
+    "tests.lwm2m.test_client_reporting",
 ]
