@@ -133,6 +133,7 @@ async def run_demo(secure: bool = True, notifications: int = 3) -> int:
 
         async def observe_battery() -> None:
             _say("   [server] GET /3/0/9 with Observe: tell me when the battery level changes")
+            _say("   [server] PUT /3/0/9?pmin=0 first (Write-Attributes: no minimum period)")
             await srv.write_attributes(ENDPOINT, "/3/0/9", pmin=0)
             observation = srv.observe(ENDPOINT, "/3/0/9")
             try:
