@@ -10,7 +10,8 @@ only through ``lwm2m.persist``:
   (spec/bg96.md: the persisted state wins until ``reset``), saved DTLS sessions are
   offered for an abbreviated handshake, and with ``PER_REGSTATUS_FEAT=1`` a registration
   still within its lifetime is taken up without a Register (its Update falls due on the
-  original schedule; the host binds the same local port so the server still reaches us);
+  original schedule; the host binds the same local port so the server still reaches us;
+  over DTLS an Update goes out at once, since only the client can open the connection);
 - while running, every change to a persisted object is saved once per host turn
   (``flush``), every Register / Update records its registration, a De-register drops
   it, every new DTLS session is saved.
@@ -69,6 +70,12 @@ class ClientRuntime:
         self.resumed = sorted(resume)
         if store is not None:
             self._offer_sessions(store)
+        for ssid in self.resumed:
+            if client.sessions[ssid].secure:
+                # DTLS: only the client can open a connection (the server's records for
+                # the old one no longer decrypt), so an Update does it now, with the
+                # saved session (abbreviated handshake), and confirms the registration.
+                client.update_registration(now_ms, ssid)
             # The configuration (bootstrap.ini, flags) went into the objects: keep it.
             self._dirty = True
 

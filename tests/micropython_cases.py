@@ -48,4 +48,6 @@ MODULES = [
     "tests.dtls_psk.test_server",
     "tests.coap.test_endpoint",
     "tests.lwm2m.test_client_reporting",
+    "tests.lwm2m.test_clientconfig",
+    "tests.lwm2m.test_persist",
 ]
