@@ -136,7 +136,7 @@ def test_network_errors_wait_out_the_bearer_backoff() -> None:
         client = AsyncClient(config)
         events = client.events()
         async with client:
-            seen = []
+            seen: "list[NetworkError]" = []
             while len(seen) < 2:
                 event = await events.next(30)
                 if isinstance(event, NetworkError):

@@ -73,7 +73,7 @@ def test_restore_replaces_the_factory_accounts() -> None:
 
 
 def _events(client: Client) -> "list[object]":
-    out = []
+    out: "list[object]" = []
     while True:
         event = client.next_event()
         if event is None:
@@ -128,8 +128,10 @@ def test_a_restart_within_the_lifetime_resumes_without_registering() -> None:
     assert session.machine.location == first.sessions[101].machine.location
     due = second.get_timer()
     assert due is not None and due <= 100 * 1000
+    location = session.machine.location
+    assert location is not None
     net2.run(due + 5000)
-    assert server.log[-1][2] == tuple(session.machine.location.strip("/").split("/"))
+    assert server.log[-1][2] == tuple(location.strip("/").split("/"))
     _cleanup(Persistence(directory))
 
 
