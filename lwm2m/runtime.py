@@ -70,14 +70,14 @@ class ClientRuntime:
         self.resumed = sorted(resume)
         if store is not None:
             self._offer_sessions(store)
+            # The configuration (bootstrap.ini, flags) went into the objects: keep it.
+            self._dirty = True
         for ssid in self.resumed:
             if client.sessions[ssid].secure:
                 # DTLS: only the client can open a connection (the server's records for
                 # the old one no longer decrypt), so an Update does it now, with the
                 # saved session (abbreviated handshake), and confirms the registration.
                 client.update_registration(now_ms, ssid)
-            # The configuration (bootstrap.ini, flags) went into the objects: keep it.
-            self._dirty = True
 
     def _offer_sessions(self, store: Persistence) -> None:
         from dtls_psk.session import Session

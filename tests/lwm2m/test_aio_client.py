@@ -6,6 +6,8 @@ back-off, and the demo as CI runs it."""
 import asyncio
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,14 @@ from objects.errors import BadRequest
 from objects.standard import definition
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def tmp_path() -> "Iterator[Path]":
+    # Our own temporary directory: pytest's basetemp of a long session can be pruned by
+    # other pytest sessions started meanwhile on a shared machine.
+    with tempfile.TemporaryDirectory(prefix="pylwm2m-") as name:
+        yield Path(name)
 KEY = bytes(range(16))
 
 

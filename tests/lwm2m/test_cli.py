@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,14 @@ from lwm2m.server import events as sev
 from lwm2m.server.aio.threaded import ThreadedServer
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def tmp_path() -> "Iterator[Path]":
+    # Our own temporary directory: pytest's basetemp of a long session can be pruned by
+    # other pytest sessions started meanwhile on a shared machine.
+    with tempfile.TemporaryDirectory(prefix="pylwm2m-") as name:
+        yield Path(name)
 KEY = bytes(range(16))
 IDENTITY = b"cli-client"
 
@@ -53,12 +62,14 @@ def server() -> "Iterator[ThreadedServer]":
 @pytest.mark.parametrize(("secure", "signum"), [(False, signal.SIGTERM),
                                                 (True, signal.SIGINT)])
 def test_run_registers_answers_and_deregisters_on_signal(
-        server: ThreadedServer, secure: bool, signum: int) -> None:
+        server: ThreadedServer, secure: bool, signum: int, tmp_path: Path) -> None:
     endpoint = "cli-dtls" if secure else "cli-coap"
     flags = ["--server", server.coaps_uri if secure else server.coap_uri,
              "--endpoint", endpoint, "--lifetime", "60"]
+    keylog = tmp_path / "keys.log"
     if secure:
-        flags += ["--psk-identity", IDENTITY.decode(), "--psk-key", KEY.hex()]
+        flags += ["--psk-identity", IDENTITY.decode(), "--psk-key", KEY.hex(),
+                  "--keylog", str(keylog)]
     proc = _start("run", *flags)
     try:
         reg = server.wait_registered(endpoint, timeout=20)
@@ -74,6 +85,11 @@ def test_run_registers_answers_and_deregisters_on_signal(
     server.wait_for(lambda e: isinstance(e, sev.ClientDeregistered)
                     and e.registration.endpoint == endpoint)
     assert "STATE_READY" in out and "de-registering" in out
+    if secure:
+        # NSS key log: CLIENT_RANDOM <32-byte client random> <48-byte master secret>.
+        (line,) = keylog.read_text().split("\n")[:1]
+        label, random_hex, master_hex = line.split(" ")
+        assert label == "CLIENT_RANDOM" and len(random_hex) == 64 and len(master_hex) == 96
 
 
 def test_run_reads_a_bg96_configuration_directory(server: ThreadedServer,

@@ -103,6 +103,7 @@ def test_a_restart_within_the_lifetime_resumes_without_registering() -> None:
     net = _register(first, runtime, server, 1000)
     registers = len([e for e in server.log if e[2] == ("rd",)])
     assert registers == 1
+    assert "objects.json" in Persistence(directory).store.names()  # saved from the start
     # A server writes the lifetime: persisted with the objects, the Update re-records it.
     assert net.ask(codes.PUT, "/1/0/1", b"200", TEXT).code == codes.CHANGED
     net.run(net.now_ms + 1000)

@@ -10,7 +10,9 @@ random moment each round, then loads everything into a fresh Client.
 import os
 import random
 import signal
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,15 @@ import pytest
 from lwm2m.client import Client
 from lwm2m.clientconfig import ClientConfig, ServerAccount, build_client
 from lwm2m.persist import Persistence
+
+
+@pytest.fixture
+def tmp_path() -> "Iterator[Path]":
+    # Our own temporary directory: pytest's basetemp of a long session can be pruned by
+    # other pytest sessions started meanwhile on a shared machine.
+    with tempfile.TemporaryDirectory(prefix="pylwm2m-") as name:
+        yield Path(name)
+
 
 ROUNDS = 200
 # Two whole states: (lifetime, the size and byte of a large Server Public Key, the
