@@ -12,10 +12,11 @@ from lwm2m.server.bootstrap_script import (
     load_script,
     load_script_file,
 )
+from lwm2m.server.commands import ServerError
 from lwm2m.server.operation import Operation
 from lwm2m.server.params import InvalidParameters, Parameters
 from lwm2m.server.psk import PskEntry, PskError, PskStore, parse_psk_option
-from lwm2m.server.server import COAP, COAPS, Server, ServerError
+from lwm2m.server.server import COAP, COAPS, Server
 from lwm2m.server.stepped import SteppedServer, seeded_rng
 from lwm2m.server.store import Registration, RegistrationStore
 

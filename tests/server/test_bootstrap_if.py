@@ -110,3 +110,17 @@ def test_bootstrap_read_step() -> None:
     assert done[0].response.records == [((1, 0, 0), 1)]
     req = dev.next_request()
     assert req.uri_path == ("bs",)
+
+
+def test_a_write_the_format_cannot_carry_fails_the_bootstrap() -> None:
+    # RFC 8428 / CBOR: SenML-CBOR integers are at most 64 bits; a script value past
+    # that cannot go out, and the script stops with a reason instead of raising.
+    script = load_script({"t": {"format": "senml-cbor",
+                                "write": {"/9999/0": {"1": 2 ** 70}}}})
+    net = Net(bootstrap=script)
+    dev = Device(net, 43005)
+    assert dev.request(codes.POST, "/bs", ("ep=t",)).code == codes.CHANGED
+    failed = [e for e in net.events() if isinstance(e, ev.BootstrapFailed)]
+    net.flush()
+    assert failed and "cannot encode /9999/0" in failed[0].reason
+    assert dev.received() == []

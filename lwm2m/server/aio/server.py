@@ -226,7 +226,8 @@ class LwM2MServer:
             self.addresses[name] = (sock[0], sock[1])
 
     async def close(self) -> None:
-        """Close the sockets; pending awaits fail with RequestError('closed')."""
+        """Close the sockets; awaits still pending are cancelled, observation and event
+        iterators end."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
