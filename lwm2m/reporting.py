@@ -663,9 +663,6 @@ class Reporting:
                 txn = event.request.tag
                 if isinstance(txn, int):
                     client.request_failed(txn, now_ms, getattr(event, "reason", None) or name)
-        if not client.bootstrapping and self.bootstrap_machine.state == bsm.DONE \
-                and transport.endpoint.get_timer() is None:
-            self.bootstrap_transport = None
 
     def send_bootstrap(self, request: "Any", now_ms: int) -> bool:
         """Put one of our requests to the Bootstrap-Server on the wire; False when

@@ -46,4 +46,5 @@ MODULES = [
     "tests.server.test_device_management_if",
     "tests.coap.test_endpoint",
     "tests.lwm2m.test_client_reporting",
+    "tests.lwm2m.test_client_bootstrap",
 ]
