@@ -47,4 +47,5 @@ MODULES = [
     "tests.coap.test_endpoint",
     "tests.lwm2m.test_client_reporting",
     "tests.lwm2m.test_client_bootstrap",
+    "tests.lwm2m.test_client_queue_mode",
 ]
