@@ -425,6 +425,7 @@ class Client:
         for session in self.sessions.values():
             session.machine.reset()
         self.sessions.clear()
+        self.reporting.reset()
         self._requests = []
         self._txns.clear()
         self._started = False

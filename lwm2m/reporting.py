@@ -182,6 +182,17 @@ class Reporting:
         self.bootstrap_machine.start(now_ms)
         self._bootstrap_pump(now_ms)
 
+    def reset(self) -> None:
+        """The Client was reset: no observation, nothing stored, no bootstrap running."""
+        self.observations = ObservationRegistry()
+        self._stored.clear()
+        self._queue.clear()
+        self._ready.clear()
+        self._bs_hold_until_ms = None
+        self.bootstrap_machine.reset()
+        self.client.bootstrapping = False
+        self.rebootstraps = 0
+
     # ================================================================ client hooks
 
     def start_hook(self, now_ms: int) -> bool:

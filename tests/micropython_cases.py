@@ -48,4 +48,5 @@ MODULES = [
     "tests.lwm2m.test_client_reporting",
     "tests.lwm2m.test_client_bootstrap",
     "tests.lwm2m.test_client_queue_mode",
+    "tests.lwm2m.test_bootstrap_client",
 ]
