@@ -304,3 +304,36 @@ def test_a_rewritten_server_uri_takes_effect_through_the_objects() -> None:
     (register,) = drain(client)
     assert register.kind == "register" and register.ssid == 101
     assert client.sessions[101].address == ("127.0.0.1", 6000)
+
+
+def test_endpoint_name_modes_4_and_7() -> None:
+    from lwm2m.config import ENDPOINT_MODE_IMEI, ENDPOINT_MODE_IMEI_MSISDN, endpoint_name
+
+    for mode, expected in ((ENDPOINT_MODE_IMEI, "ep=urn:imei:490154203237511"),
+                           (ENDPOINT_MODE_IMEI_MSISDN,
+                            "ep=urn:imei-msisdn:490154203237511-15551234567")):
+        client = Client(endpoint_name(mode, "490154203237511", "+15551234567"), formats)
+        client.add_server("coap://127.0.0.1", 101)
+        client.start(0)
+        (register,) = drain(client)
+        assert register.query[0] == expected
+
+
+def test_reg_retry_from_lwm2m_cfg() -> None:
+    from lwm2m.config import parse_lwm2m_cfg
+
+    settings = parse_lwm2m_cfg("{ REG_RETRY_TIMEOUT=30; REG_RETRY_EXPONENT=3; "
+                               "REG_RETRY_MAXTIMEOUT=200; }")
+    client = make_client(policy=RegistrationPolicy(settings.registration_backoff()))
+    client.start(0)
+    now = 0
+    waits = []
+    for _ in range(4):
+        (register,) = drain(client)
+        client.request_failed(register.txn, now)
+        deadline = client.get_timer()
+        assert deadline is not None
+        waits.append(deadline - now)
+        now = deadline
+        client.handle_timer(now)
+    assert waits == [30000, 90000, 200000, 200000]
