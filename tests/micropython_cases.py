@@ -44,6 +44,8 @@ MODULES = [
     "tests.server.test_registration_if",
     "tests.server.test_bootstrap_if",
     "tests.server.test_device_management_if",
+    "tests.lwm2m.test_format_codecs",
+    "tests.dtls_psk.test_server",
     "tests.coap.test_endpoint",
     "tests.lwm2m.test_client_reporting",
     "tests.lwm2m.test_client_bootstrap",

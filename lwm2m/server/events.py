@@ -6,7 +6,8 @@ information reporting (§6.3, §6.4): :class:`ResponseReceived`, :class:`Request
 :class:`NotificationReceived`, :class:`ObservationEnded`, :class:`DataSent`. Bootstrap
 (§6.1): :class:`BootstrapRequested`, :class:`BootstrapStepDone`,
 :class:`BootstrapCompleted`, :class:`BootstrapFailed`. Remote faults that were answered
-with an error code: :class:`RequestRejected`.
+with an error code: :class:`RequestRejected`; DTLS handshakes that failed:
+:class:`HandshakeFailed`.
 """
 
 TYPE_CHECKING = False
@@ -189,6 +190,16 @@ class RequestRejected(ServerEvent):
     def __init__(self, address: "Any", code: int, reason: str) -> None:
         self.address = address
         self.code = code
+        self.reason = reason
+
+
+class HandshakeFailed(ServerEvent):
+    """A DTLS handshake on a secure listener failed (unknown identity, wrong key, ...)."""
+
+    __slots__ = ("address", "reason")
+
+    def __init__(self, address: "Any", reason: str) -> None:
+        self.address = address
         self.reason = reason
 
 

@@ -59,6 +59,7 @@ from lwm2m.formats import link as linkformat
 from lwm2m.server import events as ev
 from lwm2m.server import operation as op
 from lwm2m.server.bootstrap_script import DELETE, DISCOVER, READ, WRITE, BootstrapScript
+from lwm2m.server.commands import LINK_FORMAT, Commands, ServerError
 from lwm2m.server.params import (
     InvalidParameters,
     parse_bootstrap_request,
@@ -81,13 +82,7 @@ if TYPE_CHECKING:
 COAP = "coap"
 COAPS = "coaps"
 
-# Core §6.2.1: the object list is link format; a client may also send no payload.
-LINK_FORMAT = 40
 SEND_FORMATS = (formats.SENML_JSON, formats.SENML_CBOR, formats.LWM2M_CBOR)
-
-
-class ServerError(Exception):
-    """Local misuse of the server API (unknown endpoint, bad path, bad listener)."""
 
 
 class _Listener:
@@ -102,8 +97,8 @@ class _Listener:
 class _Target:
     """Where one client's requests go, and its queue (NSTART 1, queue mode)."""
 
-    __slots__ = ("address", "endpoint", "inflight", "listener", "queue", "registration", "root",
-                 "session")
+    __slots__ = ("address", "endpoint", "inflight", "listener", "observations", "queue",
+                 "registration", "root", "session")
 
     def __init__(self, endpoint: str, address: "Any", listener: str, root: str = "/",
                  registration: "Registration | None" = None) -> None:
@@ -114,6 +109,7 @@ class _Target:
         self.registration = registration
         self.queue: "list[op.Operation]" = []
         self.inflight: "op.Operation | None" = None
+        self.observations: "list[op.Operation]" = []  # established ones (some may have ended)
         self.session: "_BootstrapSession | None" = None
 
 
@@ -127,7 +123,7 @@ class _BootstrapSession:
         self.finished = False
 
 
-class Server:
+class Server(Commands):
     """The LwM2M server (and bootstrap server when given a ``bootstrap`` script).
 
     ``rng(n) -> bytes`` must be a CSPRNG (tokens, locations, DTLS). ``psk`` is a
@@ -264,7 +260,7 @@ class Server:
     # -- DTLS plumbing ------------------------------------------------------------------
 
     def _drain_dtls(self, lis: _Listener, now_ms: int) -> None:
-        from dtls_psk import ApplicationData, PeerAddressChanged
+        from dtls_psk import ApplicationData, HandshakeFailed, PeerAddressChanged
 
         while True:
             event = lis.dtls.next_event()
@@ -272,6 +268,8 @@ class Server:
                 break
             if isinstance(event, ApplicationData):
                 lis.coap.receive_datagram(event.data, event.addr, now_ms)
+            elif isinstance(event, HandshakeFailed):
+                self._events.append(ev.HandshakeFailed(event.addr, str(event.reason)))
             elif isinstance(event, PeerAddressChanged):
                 # RFC 9146: the same session now arrives from a new address.
                 for target in self._targets.values():
@@ -301,8 +299,6 @@ class Server:
                     self._on_request(lis, event, now_ms)
                 else:
                     self._on_coap_event(event, now_ms)
-        for target in list(self._targets.values()) + list(self._bootstrap_targets.values()):
-            self._pump(target, now_ms)
 
     def _identity(self, lis: _Listener, addr: "Any") -> "bytes | None":
         return None if lis.dtls is None else lis.dtls.peer_identity(addr)
@@ -349,6 +345,15 @@ class Server:
                             "no resource /%s" % "/".join(path))
         except InvalidParameters as exc:
             self._reply(lis, event, codes.BAD_REQUEST, now_ms, str(exc))
+        except Exception as exc:
+            # DESIGN.md: remote input never raises out of receive_datagram. Whatever this
+            # request tripped over is our bug, answered 5.00 and reported, not a crash.
+            try:
+                self._reply(lis, event, codes.INTERNAL_SERVER_ERROR, now_ms,
+                            "internal error: %r" % (exc,))
+            except ValueError:
+                self._events.append(ev.RequestRejected(event.peer, codes.INTERNAL_SERVER_ERROR,
+                                                       "internal error: %r" % (exc,)))
 
     # -- registration interface (Core §6.2) -------------------------------------------------
 
@@ -436,6 +441,8 @@ class Server:
             target.root = reg.root
         self._reply(lis, event, codes.CHANGED, now_ms, message=event.response(codes.CHANGED))
         self._events.append(ev.ClientUpdated(reg, links is not None))
+        if target is not None:
+            self._pump(target, now_ms)  # Core §6.5: a queue-mode client is awake now
 
     def _same_client(self, lis: _Listener, event: RequestReceived, reg: Registration) -> bool:
         # An Update or De-register for a PSK registration must come with the same identity;
@@ -476,12 +483,13 @@ class Server:
         for operation in pending:
             self._drop_transport(target, operation, now_ms)
             self._fail(operation, "gone")
-        for owner, operation in list(self._by_transport.values()):
-            if owner is target:
+        observations = target.observations
+        target.observations = []
+        for operation in observations:
+            if operation.active:
                 self._drop_transport(target, operation, now_ms)
-                if operation.active:
-                    operation.active = False
-                    self._events.append(ev.ObservationEnded(operation, "gone"))
+                operation.active = False
+                self._events.append(ev.ObservationEnded(operation, "gone"))
 
     def _drop_transport(self, target: _Target, operation: op.Operation, now_ms: int) -> None:
         """Forget the CoAP request of ``operation`` (its late answers are not reported)."""
@@ -537,6 +545,9 @@ class Server:
         self.registrations.touch(reg, now_ms)
         self._reply(lis, event, codes.CHANGED, now_ms, message=event.response(codes.CHANGED))
         self._events.append(ev.DataSent(reg, cf, msg.payload, groups))
+        target = self._targets.get(reg.endpoint)
+        if target is not None:
+            self._pump(target, now_ms)  # it spoke: a queue-mode client is awake
 
     # -- bootstrap interface (Core §6.1) ----------------------------------------------------
 
@@ -589,8 +600,17 @@ class Server:
             kind = op.BOOTSTRAP_DELETE
         else:
             assert step.op == WRITE
-            payload = formats.encode(session.content_format, step.records, step.path,
-                                     self.type_of)
+            try:
+                payload = formats.encode(session.content_format, step.records, step.path,
+                                         self.type_of)
+            except FormatError as exc:
+                # The script's values do not fit the format the client asked for: stop
+                # here rather than send the client something it cannot decode.
+                del self._bootstrap_targets[target.endpoint]
+                self._events.append(ev.BootstrapFailed(
+                    target.endpoint, step, "cannot encode %s: %s" % (format_path(step.path),
+                                                                     exc)))
+                return
             message = op.request(codes.PUT, root, step.path, payload,
                                  content_format=session.content_format)
             kind = op.BOOTSTRAP_WRITE
@@ -652,139 +672,10 @@ class Server:
         self._by_transport[handle] = (target, operation)
 
     def _now(self, now_ms: "int | None") -> int:
+        """The command's time: the one given, else the last the host passed in."""
         if now_ms is not None:
             self._now_ms = now_ms
         return self._now_ms
-
-    def _path(self, path: "str | Path") -> "Path":
-        if isinstance(path, str):
-            try:
-                return parse_path(path)
-            except PathError as exc:
-                raise ServerError(str(exc)) from None
-        return tuple(path)
-
-    def _choose_format(self, target: _Target, path: "Path", records: "list[Any]") -> int:
-        reg = target.registration
-        version = reg.version if reg is not None else "1.1"
-        if len(path) >= 3 and len(records) == 1 and records[0][0] == path:
-            value = records[0][1]
-            return formats.OPAQUE if isinstance(value, (bytes, bytearray)) else formats.TEXT
-        return formats.TLV if version == "1.0" else formats.SENML_CBOR
-
-    # -- commands (Core §6.3, §6.4) ------------------------------------------------------------
-
-    def read(self, endpoint: str, path: "str | Path", accept: "int | None" = None,
-             now_ms: "int | None" = None) -> op.Operation:
-        """Read (GET) ``path``; ``accept`` asks for a content format."""
-        target = self._target(endpoint)
-        p = self._path(path)
-        if not p:
-            raise ServerError("Read needs an object or deeper path")
-        msg = op.request(codes.GET, target.root, p, accept=accept)
-        return self._enqueue(target, op.READ, p, msg, self._now(now_ms))
-
-    def discover(self, endpoint: str, path: "str | Path",
-                 now_ms: "int | None" = None) -> op.Operation:
-        """Discover (GET, Accept link format) ``path``; links arrive as ``records``."""
-        target = self._target(endpoint)
-        p = self._path(path)
-        msg = op.request(codes.GET, target.root, p, accept=LINK_FORMAT)
-        return self._enqueue(target, op.DISCOVER, p, msg, self._now(now_ms))
-
-    def write(self, endpoint: str, path: "str | Path", value: "Any",
-              fmt: "int | None" = None, replace: bool = True,
-              now_ms: "int | None" = None) -> op.Operation:
-        """Write ``value`` (one value for a resource path, or ``(path, value)`` records)
-        with PUT (replace) or POST (``replace=False``, partial update of an instance)."""
-        target = self._target(endpoint)
-        p = self._path(path)
-        if len(p) < 2 and not replace:
-            raise ServerError("a partial update targets an instance")
-        if not p:
-            raise ServerError("Write needs an object or deeper path")
-        records = _as_records(p, value)
-        cf = fmt if fmt is not None else self._choose_format(target, p, records)
-        try:
-            payload = formats.encode(cf, records, p, self.type_of)
-        except FormatError as exc:
-            raise ServerError("cannot encode for %s: %s" % (format_path(p), exc)) from None
-        msg = op.request(codes.PUT if replace else codes.POST, target.root, p, payload,
-                         content_format=cf)
-        return self._enqueue(target, op.WRITE, p, msg, self._now(now_ms))
-
-    def write_attributes(self, endpoint: str, path: "str | Path", attributes: "dict[str, Any]",
-                         now_ms: "int | None" = None) -> op.Operation:
-        """Write-Attributes: ``{"pmin": 10, "pmax": 60, "gt": None}`` (None clears)."""
-        target = self._target(endpoint)
-        p = self._path(path)
-        if not p:
-            raise ServerError("Write-Attributes needs an object or deeper path")
-        try:
-            query = op.attribute_query(attributes)
-        except ValueError as exc:
-            raise ServerError(str(exc)) from None
-        msg = op.request(codes.PUT, target.root, p, query=query)
-        return self._enqueue(target, op.WRITE_ATTRIBUTES, p, msg, self._now(now_ms))
-
-    def execute(self, endpoint: str, path: "str | Path", arguments: "bytes | str" = b"",
-                now_ms: "int | None" = None) -> op.Operation:
-        """Execute (POST) a resource with optional arguments (Core §5.4.5 ``0='a',1``)."""
-        target = self._target(endpoint)
-        p = self._path(path)
-        if len(p) != 3:
-            raise ServerError("Execute targets a resource (/oid/iid/rid)")
-        payload = arguments.encode() if isinstance(arguments, str) else bytes(arguments)
-        msg = op.request(codes.POST, target.root, p, payload,
-                         content_format=formats.TEXT if payload else None)
-        return self._enqueue(target, op.EXECUTE, p, msg, self._now(now_ms))
-
-    def create(self, endpoint: str, path: "str | Path", value: "Any" = None,
-               fmt: "int | None" = None, now_ms: "int | None" = None) -> op.Operation:
-        """Create an instance (POST on the object, Core §6.3.6). ``path`` is ``/oid``
-        (the client picks the instance id; TLV of the resources) or ``/oid/iid``;
-        ``value`` maps resource ids to values (``{0: "x"}``) or is a list of records."""
-        target = self._target(endpoint)
-        p = self._path(path)
-        if len(p) not in (1, 2):
-            raise ServerError("Create targets /oid or /oid/iid")
-        base = p if len(p) == 2 else p + (0,)
-        records = _as_records(base, value) if value is not None else []
-        payload = b""
-        cf = fmt
-        if records:
-            if len(p) == 1:
-                cf = formats.TLV  # resource TLVs without an instance: the client numbers it
-            elif cf is None:
-                cf = self._choose_format(target, p, records)
-            try:
-                payload = formats.encode(cf, records, base if len(p) == 1 else p[:1],
-                                         self.type_of)
-            except FormatError as exc:
-                raise ServerError("cannot encode: %s" % exc) from None
-        msg = op.request(codes.POST, target.root, p[:1], payload,
-                         content_format=cf if payload else None)
-        return self._enqueue(target, op.CREATE, p, msg, self._now(now_ms))
-
-    def delete(self, endpoint: str, path: "str | Path",
-               now_ms: "int | None" = None) -> op.Operation:
-        """Delete (DELETE) an object instance."""
-        target = self._target(endpoint)
-        p = self._path(path)
-        if not p:
-            raise ServerError("Delete needs a path")
-        msg = op.request(codes.DELETE, target.root, p)
-        return self._enqueue(target, op.DELETE, p, msg, self._now(now_ms))
-
-    def observe(self, endpoint: str, path: "str | Path", accept: "int | None" = None,
-                now_ms: "int | None" = None) -> op.Operation:
-        """Observe (GET, Observe 0); notifications come as NotificationReceived."""
-        target = self._target(endpoint)
-        p = self._path(path)
-        if not p:
-            raise ServerError("Observe needs an object or deeper path")
-        msg = op.request(codes.GET, target.root, p, accept=accept, observe=0)
-        return self._enqueue(target, op.OBSERVE, p, msg, self._now(now_ms))
 
     def cancel_observe(self, operation: op.Operation, active: bool = True,
                        now_ms: "int | None" = None) -> None:
@@ -812,47 +703,6 @@ class Server:
         # client still sends, and nothing more is reported.
         self._by_transport.pop(handle, None)
         self._events.append(ev.ObservationEnded(operation, "cancelled"))
-
-    def read_composite(self, endpoint: str, paths: "Iterable[str | Path]",
-                       fmt: int = formats.SENML_CBOR, accept: "int | None" = None,
-                       now_ms: "int | None" = None) -> op.Operation:
-        """Read-Composite (FETCH / with a SenML list of names; Core §6.3.8)."""
-        return self._composite(endpoint, paths, fmt, accept, False, self._now(now_ms))
-
-    def observe_composite(self, endpoint: str, paths: "Iterable[str | Path]",
-                          fmt: int = formats.SENML_CBOR, accept: "int | None" = None,
-                          now_ms: "int | None" = None) -> op.Operation:
-        """Observe-Composite (FETCH / with Observe 0; Core §6.4.3)."""
-        return self._composite(endpoint, paths, fmt, accept, True, self._now(now_ms))
-
-    def _composite(self, endpoint: str, paths: "Iterable[str | Path]", fmt: int,
-                   accept: "int | None", observe: bool, now_ms: int) -> op.Operation:
-        target = self._target(endpoint)
-        plist = [self._path(p) for p in paths]
-        if not plist:
-            raise ServerError("a composite operation needs at least one path")
-        payload = formats.encode(fmt, [(p, None) for p in plist], None)
-        msg = op.request(codes.FETCH, target.root, (), payload, content_format=fmt,
-                         accept=fmt if accept is None else accept,
-                         observe=0 if observe else None)
-        kind = op.OBSERVE_COMPOSITE if observe else op.READ_COMPOSITE
-        return self._enqueue(target, kind, (), msg, now_ms, plist)
-
-    def write_composite(self, endpoint: str, records: "Iterable[tuple[str | Path, Any]]",
-                        fmt: int = formats.SENML_CBOR,
-                        now_ms: "int | None" = None) -> op.Operation:
-        """Write-Composite (iPATCH / with SenML records; Core §6.3.9)."""
-        target = self._target(endpoint)
-        recs = [(self._path(p), v) for p, v in records]
-        if not recs:
-            raise ServerError("Write-Composite needs at least one record")
-        try:
-            payload = formats.encode(fmt, recs, None, self.type_of)
-        except FormatError as exc:
-            raise ServerError("cannot encode: %s" % exc) from None
-        msg = op.request(codes.IPATCH, target.root, (), payload, content_format=fmt)
-        return self._enqueue(target, op.WRITE_COMPOSITE, (), msg, self._now(now_ms),
-                             [p for p, _ in recs])
 
     # -- outcomes ------------------------------------------------------------------------------
 
@@ -891,6 +741,7 @@ class Server:
                 self._events.append(ev.NotificationReceived(
                     operation, message.code, message.content_format, message.payload,
                     records, message.observe, error))
+            self._pump(target, now_ms)
             return
         reason = _reason(event)
         if operation.done:
@@ -914,6 +765,9 @@ class Server:
             if (operation.kind in op.OBSERVING and outcome.success
                     and message.observe is not None):
                 operation.active = True  # RFC 7641 §3.1: the observation is established
+                # forget the ones that ended since, so the list stays as long as the live set
+                target.observations = [o for o in target.observations if o.active]
+                target.observations.append(operation)
             else:
                 self._by_transport.pop(handle, None)
         elif reason is not None and not isinstance(event, CoapObservationEnded):
@@ -961,27 +815,3 @@ def _reason(event: "Any") -> "str | None":
     if isinstance(event, (CoapRequestFailed, CoapObservationEnded)):
         return str(event.reason)
     return None
-
-
-def _as_records(path: "Path", value: "Any") -> "list[Any]":
-    """A value, a ``{rid: value}`` dict or ``(path, value)`` records -> records."""
-    if isinstance(value, list):
-        out = []
-        for item in value:
-            p, v = item
-            out.append((parse_path(p) if isinstance(p, str) else tuple(p), v))
-        return out
-    if isinstance(value, dict):
-        out = []
-        for key in sorted(value):
-            sub = path + (int(key),)
-            v = value[key]
-            if isinstance(v, dict):
-                for riid in sorted(v):
-                    out.append((sub + (int(riid),), v[riid]))
-            else:
-                out.append((sub, v))
-        return out
-    if len(path) < 3:
-        raise ServerError("a single value needs a resource path, got %s" % format_path(path))
-    return [(path, value)]

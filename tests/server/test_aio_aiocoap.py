@@ -42,12 +42,20 @@ class Reboot(resource.Resource):  # type: ignore[misc]
         return aiocoap.Message(code=aiocoap.CHANGED)
 
 
+class Plain(resource.Resource):  # type: ignore[misc]
+    """Readable but not observable: answers a GET with Observe 0 without Observe."""
+
+    async def render_get(self, request: aiocoap.Message) -> aiocoap.Message:
+        return aiocoap.Message(payload=b"Model 1", content_format=0)
+
+
 async def device(port: int) -> "tuple[aiocoap.Context, Value, Reboot]":
     site = resource.Site()
     manufacturer = Value("Open Mobile Alliance")
     reboot = Reboot()
     site.add_resource(["3", "0", "0"], manufacturer)
     site.add_resource(["3", "0", "4"], reboot)
+    site.add_resource(["3", "0", "1"], Plain())
     ctx = await aiocoap.Context.create_server_context(site, bind=("127.0.0.1", 0))
     return ctx, manufacturer, reboot
 
@@ -138,3 +146,25 @@ async def silent_client() -> None:
 
 def test_a_vanished_client_fails_the_request() -> None:
     asyncio.run(asyncio.wait_for(silent_client(), 30))
+
+
+async def refused_observation() -> None:
+    async with LwM2MServer(coap=("127.0.0.1", 0), timeout_s=10) as srv:
+        ctx, _, _ = await device(0)
+        try:
+            register = aiocoap.Message(code=aiocoap.POST, uri=uri(srv, "/rd?ep=refuse"),
+                                       payload=b"</3/0>", content_format=40)
+            assert (await ctx.request(register).response).code == aiocoap.CREATED
+            got = [item async for item in srv.observe("refuse", "/3/0/9")]
+            # the 4.04 comes back, then the iteration ends
+            assert [item.code for item in got] == [0x84]
+            # readable but not observable: 2.05 without Observe, then the end
+            got = [item async for item in srv.observe("refuse", "/3/0/1")]
+            assert len(got) == 1 and got[0].code == 0x45
+            assert got[0].records == [((3, 0, 1), "Model 1")]
+        finally:
+            await ctx.shutdown()
+
+
+def test_observation_the_client_does_not_establish() -> None:
+    asyncio.run(asyncio.wait_for(refused_observation(), 30))

@@ -110,3 +110,27 @@ def test_random_register_queries_never_raise(query: "list[str]", payload: bytes)
     net.flush()
     [reply] = dev.received()
     assert reply.code in (codes.CREATED, codes.BAD_REQUEST, codes.BAD_OPTION)
+
+
+def test_register_with_a_block1_object_list() -> None:
+    # RFC 7959 §2.5: a large object list arrives in blocks; the server answers 2.31
+    # Continue per block and registers once the last block is in.
+    net = Net()
+    dev = Device(net, 44005)
+    payload = b",".join(b"</%d/0>" % oid for oid in range(3, 40))
+    blocks = [payload[i:i + 64] for i in range(0, len(payload), 64)]
+    for num, chunk in enumerate(blocks):
+        msg = Message(types.CON, codes.POST, 700 + num, b"b1", payload=chunk)
+        msg.uri_path = ["rd"]
+        msg.uri_query = ["ep=blocky", "lt=60"]
+        msg.content_format = 40
+        msg.block1 = (num, num < len(blocks) - 1, 2)
+        dev.send(msg)
+        [reply] = dev.received()
+        assert reply.mid == 700 + num
+        if num < len(blocks) - 1:
+            assert reply.code == codes.CONTINUE and reply.block1 == (num, True, 2)
+        else:
+            assert reply.code == codes.CREATED
+    reg = net.server.registration("blocky")
+    assert reg is not None and len(reg.object_paths()) == 37

@@ -94,3 +94,33 @@ def test_bootstrap_request_errors() -> None:
     assert dev.request(codes.GET, "/bs", ("ep=only",)).code == codes.METHOD_NOT_ALLOWED
     plain = Net()
     assert Device(plain, 1).request(codes.POST, "/bs", ("ep=x",)).code == codes.NOT_FOUND
+
+
+def test_bootstrap_read_step() -> None:
+    # LwM2M 1.1 Core §6.1.8.1: Bootstrap-Read of the Server object (/1) in the format
+    # the client asked for with pct
+    script = load_script({"r": {"steps": [{"op": "read", "path": "/1"}]}})
+    net = Net(bootstrap=script)
+    dev = Device(net, 43004)
+    assert dev.request(codes.POST, "/bs", ("ep=r", "pct=110")).code == codes.CHANGED
+    req = dev.next_request()
+    assert req.code == codes.GET and req.uri_path == ("1",) and req.accept == 110
+    dev.answer(req, codes.CONTENT, b'[{"bn":"/1/0/","n":"0","v":1}]', 110)
+    done = [e for e in net.events() if isinstance(e, ev.BootstrapStepDone)]
+    assert done[0].response.records == [((1, 0, 0), 1)]
+    req = dev.next_request()
+    assert req.uri_path == ("bs",)
+
+
+def test_a_write_the_format_cannot_carry_fails_the_bootstrap() -> None:
+    # RFC 8428 / CBOR: SenML-CBOR integers are at most 64 bits; a script value past
+    # that cannot go out, and the script stops with a reason instead of raising.
+    script = load_script({"t": {"format": "senml-cbor",
+                                "write": {"/9999/0": {"1": 2 ** 70}}}})
+    net = Net(bootstrap=script)
+    dev = Device(net, 43005)
+    assert dev.request(codes.POST, "/bs", ("ep=t",)).code == codes.CHANGED
+    failed = [e for e in net.events() if isinstance(e, ev.BootstrapFailed)]
+    net.flush()
+    assert failed and "cannot encode /9999/0" in failed[0].reason
+    assert dev.received() == []

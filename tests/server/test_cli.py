@@ -154,3 +154,15 @@ def test_cli_session_prints_decoded_values() -> None:
     assert "delete cli-dev /3/0: 4.04" in out
     assert "read-composite cli-dev /: 4." in out
     assert "error: no observation of cli-dev /3/0/0" in out
+
+
+def test_commands_from_a_file(tmp_path: "os.PathLike[str]") -> None:
+    path = os.path.join(os.fspath(tmp_path), "commands.txt")
+    with open(path, "w") as fh:
+        fh.write("# a comment\nlist\nwait nobody 0.2\nread nobody /3/0\n")
+    done = run_cli("--coap", "127.0.0.1:0", "--commands", path)
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("listening coap://127.0.0.1:")
+    assert lines[1:] == ["no clients registered", "failed: timed out",
+                         "error: no registered client 'nobody'"]

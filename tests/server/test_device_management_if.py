@@ -6,7 +6,7 @@ from coap import codes, types
 from coap.message import Message
 from lwm2m import formats
 from lwm2m.server import events as ev
-from lwm2m.server.server import ServerError
+from lwm2m.server.commands import ServerError
 from tests.server.wire import Device, Net
 from tests.support import raises
 
@@ -347,3 +347,52 @@ def test_notification_that_ends_the_observation() -> None:
     events = net.events()
     assert isinstance(events[0], ev.NotificationReceived) and events[0].code == codes.NOT_FOUND
     assert isinstance(events[1], ev.ObservationEnded) and not obs.active
+
+
+def test_observations_end_with_their_registration() -> None:
+    net, dev = registered()
+    obs = net.server.observe("dev", "/3/0/13")
+    req = dev.next_request()
+    dev.answer(req, codes.CONTENT, b"1", 0, observe=1)
+    net.events()
+    assert dev.request(codes.DELETE, dev_location(net, "dev")).code == codes.DELETED
+    ended = [e for e in net.events() if isinstance(e, ev.ObservationEnded)]
+    assert ended and ended[0].operation is obs and ended[0].reason == "gone"
+    dev.notify(req.token, 2, b"2", 0)  # a late notification is not reported
+    assert [e for e in net.events() if isinstance(e, ev.NotificationReceived)] == []
+
+
+def dev_location(net: Net, endpoint: str) -> str:
+    reg = net.server.registration(endpoint)
+    assert reg is not None
+    return reg.path
+
+
+def test_int_222_to_228_reads_and_writes_at_every_level() -> None:
+    net, dev = registered("dev", "1.0")
+    tlv = formats.TLV
+    cases: "list[tuple[str, list[tuple[tuple[int, ...], object]]]]" = [
+        ("/1", [((1, 0, 0), 1), ((1, 0, 1), 86400)]),               # int-222 object
+        ("/3/0", [((3, 0, 0), "OMA"), ((3, 0, 11, 0), 0)]),        # int-223 instance
+        ("/1/0/7", [((1, 0, 7), "U")]),                             # int-224 resource
+        ("/3/0/11/0", [((3, 0, 11, 0), 0)]),                        # int-225 instance
+    ]
+    for path, records in cases:
+        base = tuple(int(i) for i in path.strip("/").split("/"))
+        net.server.read("dev", path, accept=tlv)
+        req = dev.next_request()
+        assert "/" + "/".join(req.uri_path) == path and req.accept == tlv
+        dev.answer(req, codes.CONTENT, formats.encode(tlv, records, base), tlv)
+        [resp] = responses(net)
+        assert resp.records == records, path
+    # int-237: no Accept; the client picks the format and the server decodes it
+    net.server.read("dev", "/1/0/1")
+    req = dev.next_request()
+    assert req.accept is None
+    dev.answer(req, codes.CONTENT, b"86400", 0)
+    assert responses(net)[0].records == [((1, 0, 1), 86400)]
+    # int-228: write one resource instance
+    net.server.write("dev", "/16/0/0/0", "pkg")
+    req = dev.next_request()
+    assert req.code == codes.PUT and req.uri_path == ("16", "0", "0", "0")
+    assert req.payload == b"pkg" and req.content_format == 0

@@ -66,3 +66,34 @@ def test_libcoap_registers_over_coap_and_coaps() -> None:
     plain = require_program("coap-client-notls")
     secure = require_program("coap-client-openssl")
     asyncio.run(asyncio.wait_for(conversation(plain, secure), 120))
+
+
+def test_cli_with_coaps_and_psk_serves_libcoap() -> None:
+    import os
+    import socket
+    import sys
+
+    secure = require_program("coap-client-openssl")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "lwm2m.server", "--coaps", "127.0.0.1:%d" % port, "--quiet",
+         "--psk", "cli-ep:cli-id:" + KEY.hex()],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=root)
+    try:
+        assert cli.stdout is not None and cli.stdin is not None
+        assert cli.stdout.readline().startswith("listening coaps://127.0.0.1:")
+        done = subprocess.run(
+            [secure, "-m", "post", "-t", "40", "-e", "</3/0>", "-u", "cli-id", "-k",
+             KEY.decode(), "coaps://127.0.0.1:%d/rd?ep=cli-ep&lt=60" % port],
+            capture_output=True, timeout=30)
+        assert done.returncode == 0
+        out, _ = cli.communicate("list\nquit\n", timeout=30)
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+            cli.wait()
+    assert "registered cli-ep at /rd/" in out
+    assert "cli-ep /rd/" in out and "objects: /3/0" in out

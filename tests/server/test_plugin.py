@@ -57,6 +57,34 @@ def test_device_registers_and_answers(lwm2m_server):
         runner.join(5)
 
 
+def test_bootstrap_server_from_the_factory(lwm2m_server_factory):
+    import socket
+
+    from coap import Message, codes, decode, types
+    from lwm2m.server import events
+
+    bs = lwm2m_server_factory(bootstrap={"boot": {"delete": ["/1"]}})
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(5)
+    try:
+        request = Message(types.CON, codes.POST, 1, b"bs")
+        request.uri_path = "bs"
+        request.uri_query = ["ep=boot"]
+        sock.sendto(request.encode(), bs.coap_address)
+        assert decode(sock.recv(1500)).code == codes.CHANGED
+        for expected in (codes.DELETE, codes.POST):  # Bootstrap-Delete /1, then Finish
+            incoming = decode(sock.recv(1500))
+            assert incoming.code == expected
+            answer = Message(types.ACK, codes.DELETED if expected == codes.DELETE
+                             else codes.CHANGED, incoming.mid, incoming.token)
+            sock.sendto(answer.encode(), bs.coap_address)
+        done = bs.wait_for(lambda e: isinstance(e, events.BootstrapCompleted))
+        assert done.endpoint == "boot"
+    finally:
+        sock.close()
+
+
 def test_stepped(lwm2m_stepped_server):
     srv = lwm2m_stepped_server
     assert srv.now_ms == 0
@@ -76,7 +104,7 @@ def test_fixtures_in_a_user_test_run(tmp_path: "os.PathLike[str]") -> None:
          "-p", "no:cacheprovider", "--rootdir", os.fspath(tmp_path), path],
         capture_output=True, text=True, timeout=120, env=env, cwd=os.fspath(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "2 passed" in done.stdout
+    assert "3 passed" in done.stdout
 
 
 def test_stepped_server_registration_and_expiry() -> None:

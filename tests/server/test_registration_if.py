@@ -168,3 +168,17 @@ def test_second_register_replaces_the_first_and_fails_its_requests() -> None:
     assert registered[0].replaced.path == old
     assert dev.request(codes.POST, old).code == codes.NOT_FOUND
     assert dev.request(codes.POST, new).code == codes.CHANGED
+
+
+def test_queue_mode_client_that_sends_data_is_awake() -> None:
+    net = Net(awake_ms=5_000)
+    dev = Device(net, 40012)
+    dev.register("sender", lt=600, extra=("lwm2m=1.1", "Q"))
+    net.step(6_000)
+    net.server.read("sender", "/3/0/0")
+    net.flush()
+    assert dev.received() == []
+    payload = b'[{"n":"/3/0/9","v":80}]'
+    assert dev.request(codes.POST, "/dp", (), payload, 110).code == codes.CHANGED
+    req = dev.next_request()
+    assert req.uri_path == ("3", "0", "0")

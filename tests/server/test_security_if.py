@@ -136,6 +136,8 @@ def test_wrong_key_never_reaches_coap() -> None:
     dev = SecureDevice(server, 50004, b"id-secure", b"\x99" * 16)
     assert not dev.dtls.is_established
     assert len(server.registrations) == 0
+    failed = [e for e in events(server) if isinstance(e, ev.HandshakeFailed)]
+    assert failed and failed[0].address == dev.addr
 
 
 def test_update_from_another_identity_is_refused() -> None:

@@ -19,8 +19,8 @@ import sys
 from lwm2m.server import events as ev
 from lwm2m.server.aio.server import LwM2MServer, RequestError, content_format, describe
 from lwm2m.server.bootstrap_script import BootstrapScriptError, load_script_file
+from lwm2m.server.commands import ServerError
 from lwm2m.server.psk import PskError, parse_psk_option
-from lwm2m.server.server import ServerError
 from objects.path import PathError, format_path, parse_path
 from objects.registry import type_of
 from objects.types import BOOLEAN, FLOAT, INTEGER, OBJLNK, OPAQUE, TIME, UNSIGNED
@@ -204,7 +204,7 @@ class Console:
         except RequestError as exc:
             self.say("failed: %s" % exc)
         except TimeoutError:
-            self.say("failed: no answer within %g s" % self.timeout_s)
+            self.say("failed: timed out")
         return True
 
     def _need(self, args: "list[str]", low: int, high: int, usage: str) -> None:

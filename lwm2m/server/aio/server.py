@@ -226,7 +226,8 @@ class LwM2MServer:
             self.addresses[name] = (sock[0], sock[1])
 
     async def close(self) -> None:
-        """Close the sockets; pending awaits fail with RequestError('closed')."""
+        """Close the sockets; awaits still pending are cancelled, observation and event
+        iterators end."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -286,11 +287,11 @@ class LwM2MServer:
             obs = self._observations.get(operation.id)
             if obs is not None:
                 if isinstance(event, (ev.NotificationReceived, ev.ResponseReceived)):
+                    obs.queue.put_nowait(event)  # every code reaches the caller
                     if isinstance(event, ev.ResponseReceived) and not operation.active:
-                        obs.queue.put_nowait(ev.ObservationEnded(operation, "refused %s"
-                                                                 % event.code))
-                    else:
-                        obs.queue.put_nowait(event)
+                        # RFC 7641 §3.1: no Observe option (or an error): not established
+                        obs.queue.put_nowait(ev.ObservationEnded(operation, "not established"))
+                        self._observations.pop(operation.id, None)
                 elif isinstance(event, (ev.ObservationEnded, ev.RequestFailed)):
                     obs.queue.put_nowait(event)
                     self._observations.pop(operation.id, None)
@@ -481,6 +482,8 @@ def describe(event: "Any") -> str:
     if isinstance(event, ev.RequestRejected):
         return "rejected a request from %s: %s %s" % (
             event.address, code_text(event.code), event.reason)
+    if isinstance(event, ev.HandshakeFailed):
+        return "DTLS handshake from %s failed: %s" % (event.address, event.reason)
     if isinstance(event, ev.BootstrapRequested):
         return "bootstrap request from %s" % event.endpoint
     if isinstance(event, ev.BootstrapStepDone):
