@@ -208,3 +208,34 @@ def test_bootstrap_failures_exhausted() -> None:
     failed = [e for e in net.client_events if isinstance(e, BootstrapFailed)]
     assert [f.attempts for f in failed] == [1, 2, 3] and failed[-1].final
     assert client.state == ev.STATE_BOOTSTRAP_FAILED
+
+
+def test_client_hold_off_time_before_the_bootstrap_request() -> None:
+    client = make_client()
+    client.objects[0].add_instance(0, {0: BS_URI, 1: True, 2: 3, 3: b"", 4: b"", 5: b"",
+                                       11: 5})
+    net = Net(client)
+    net.add_server(5783, bootstrap=load_script(_script()))
+    client.start(0)
+    # Core §6.1.3 (/0/x/11): wait for a server-initiated bootstrap first.
+    net.run(4999)
+    assert not net.take("BootstrapRequested") and client.state == ev.STATE_BOOTSTRAPPING
+    net.run(5000)
+    assert net.take("BootstrapRequested")
+
+
+def test_bootstrap_over_dtls_psk() -> None:
+    backend = _pure_backend()
+    client = make_client(transport_options={"dtls_options": {"backend": backend}})
+    client.objects[0].add_instance(0, {0: "coaps://127.0.0.1:5784", 1: True, 2: 0,
+                                       3: b"bs-identity", 4: b"", 5: PSK_KEY})
+    net = Net(client)
+    store = PskStore()
+    store.add(EP, "bs-identity", PSK_KEY)
+    net.add_server(5784, listener="coaps", psk=store, bootstrap=load_script(_script()))
+    dm = net.add_server(5683)
+    client.start(0)
+    net.run(60000, lambda: dm.registration(EP) is not None)
+    assert dm.registration(EP) is not None and net.take("BootstrapCompleted")
+    transport = client.reporting.bootstrap_transport
+    assert transport is not None and transport.handshakes == 1
