@@ -239,3 +239,17 @@ def test_bootstrap_over_dtls_psk() -> None:
     assert dm.registration(EP) is not None and net.take("BootstrapCompleted")
     transport = client.reporting.bootstrap_transport
     assert transport is not None and transport.handshakes == 1
+
+
+def test_bootstrap_server_unreachable_request_times_out_and_is_retried() -> None:
+    client = _bootstrap_only()
+    net = Net(client)  # nothing listens at the Bootstrap-Server's address
+    client.start(0)
+    net.run(200000)
+    failed = net.client_take("BootstrapFailed")
+    # RFC 7252 §4.8.2: a CON gives up after MAX_TRANSMIT_WAIT (at most 93 s); then the
+    # back-off (60 s) and a second Bootstrap-Request.
+    assert len(failed) >= 1 and failed[0].attempts == 1 and not failed[0].final
+    assert "Timed" in failed[0].reason or "timeout" in failed[0].reason
+    assert failed[0].retry_at_ms is not None and failed[0].retry_at_ms <= 93000 + 60000
+    assert client.state == ev.STATE_BOOTSTRAPPING
