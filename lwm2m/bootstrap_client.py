@@ -230,9 +230,24 @@ def handle_bootstrap_request(dm: "Any", request: DmRequest, version: str) -> "Dm
         response: DmResponse = dm.handle(request, CALLER_BOOTSTRAP, version)
         return response
     if method == PUT and path and (request.payload or request.content_format is not None):
-        response = dm.handle(request, CALLER_BOOTSTRAP, version)
-        return response
+        return bootstrap_write(dm, path, request)
     return DmResponse(METHOD_NOT_ALLOWED, reason="not a bootstrap operation")
+
+
+def bootstrap_write(dm: "Any", path: "tuple[int, ...]", request: DmRequest) -> DmResponse:
+    """Bootstrap-Write (Core §6.1.7.4): the instances it names come into being; on /0
+    and /1 the whole configuration may be written at object level."""
+    obj = dm.objects.get(path[0])
+    if obj is None:
+        return DmResponse(NOT_FOUND, reason="no object %d" % path[0])
+    try:
+        records = dm._decode(request, path)
+        obj.write(path, records, True, CALLER_BOOTSTRAP)
+    except ObjectError as exc:
+        return DmResponse(exc.code, reason=exc.message)
+    except Exception as exc:  # an application hook broke: never raise out
+        return DmResponse(0xA0, reason="%s: %s" % (type(exc).__name__, exc))
+    return DmResponse(CHANGED)
 
 
 def factory_bootstrap(client: "Any", config: "ClientConfiguration") -> None:

@@ -430,6 +430,7 @@ class Client:
         for session in self.sessions.values():
             session.machine.reset()
         self.sessions.clear()
+        self.reporting.reset()
         self._requests = []
         self._txns.clear()
         self._started = False

@@ -182,6 +182,17 @@ class Reporting:
         self.bootstrap_machine.start(now_ms)
         self._bootstrap_pump(now_ms)
 
+    def reset(self) -> None:
+        """The Client was reset: no observation, nothing stored, no bootstrap running."""
+        self.observations = ObservationRegistry()
+        self._stored.clear()
+        self._queue.clear()
+        self._ready.clear()
+        self._bs_hold_until_ms = None
+        self.bootstrap_machine.reset()
+        self.client.bootstrapping = False
+        self.rebootstraps = 0
+
     # ================================================================ client hooks
 
     def start_hook(self, now_ms: int) -> bool:
@@ -196,8 +207,10 @@ class Reporting:
         except ObjectError:
             hold_s = 0
         if hold_s:
-            # Core §6.1.3: wait for a server-initiated bootstrap first.
+            # Core §6.1.3: wait for a server-initiated bootstrap first (listening to
+            # the Bootstrap-Server meanwhile).
             self._bs_hold_until_ms = now_ms + 1000 * hold_s
+            self._bootstrap_connect()
         else:
             self.start_bootstrap(now_ms)
         return True
@@ -207,9 +220,12 @@ class Reporting:
         from lwm2m import events as ev
 
         if self.client.bootstrapping:
-            if self.bootstrap_machine.state == bsm.FAILED:
-                return ev.STATE_BOOTSTRAP_FAILED
             return ev.STATE_BOOTSTRAPPING
+        machines = [s.machine for s in self.client.sessions.values()]
+        if self.bootstrap_machine.state == bsm.FAILED and not any(
+                m.state in (reg.REGISTERING, reg.REGISTERED, reg.UPDATING, reg.RETRY_WAIT)
+                for m in machines):
+            return ev.STATE_BOOTSTRAP_FAILED
         sessions = [s for s in self.client.sessions.values() if s.machine.registered]
         if sessions and all(self._asleep(s.ssid) for s in sessions):
             return ev.STATE_SLEEPING
@@ -586,6 +602,8 @@ class Reporting:
             if isinstance(event, bsm.BootstrapFinished):
                 self._bootstrap_done(now_ms)
             elif isinstance(event, bsm.BootstrapFailed) and event.final:
+                # Given up: the accounts the client still has (if any) stay usable.
+                client.bootstrapping = False
                 client._set_state(client._computed_state())
 
     def _bootstrap_done(self, now_ms: int) -> None:
@@ -663,9 +681,6 @@ class Reporting:
                 txn = event.request.tag
                 if isinstance(txn, int):
                     client.request_failed(txn, now_ms, getattr(event, "reason", None) or name)
-        if not client.bootstrapping and self.bootstrap_machine.state == bsm.DONE \
-                and transport.endpoint.get_timer() is None:
-            self.bootstrap_transport = None
 
     def send_bootstrap(self, request: "Any", now_ms: int) -> bool:
         """Put one of our requests to the Bootstrap-Server on the wire; False when

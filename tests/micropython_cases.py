@@ -50,4 +50,7 @@ MODULES = [
     "tests.lwm2m.test_client_reporting",
     "tests.lwm2m.test_clientconfig",
     "tests.lwm2m.test_persist",
+    "tests.lwm2m.test_client_bootstrap",
+    "tests.lwm2m.test_client_queue_mode",
+    "tests.lwm2m.test_bootstrap_client",
 ]

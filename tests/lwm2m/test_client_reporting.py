@@ -366,3 +366,16 @@ def test_non_confirmable_by_configuration() -> None:
     net.uplink_filter = watch
     net.advance(30500)
     assert len(kinds) == 30 and set(kinds) == {1}
+
+
+def test_reset_forgets_observations_and_stored_notifications() -> None:
+    net, _server = registered()
+    _observe(net, "/3/0/9", {"pmax": 5})
+    assert len(net.client.reporting.observations) == 1
+    net.client.reset(net.now_ms)
+    assert len(net.client.reporting.observations) == 0
+    net.run(net.now_ms + 30000)
+    net.take("NotificationReceived")
+    net.client.set_value("/3/0/9", 12)
+    net.advance(20000)
+    assert net.take("NotificationReceived") == []
