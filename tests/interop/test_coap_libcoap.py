@@ -166,3 +166,28 @@ def test_our_client_observes_libcoap_time(libcoap_server: int) -> None:
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stdout.splitlines() if line]
     assert len(set(lines)) >= 2, done.stdout  # the time resource notifies every second
+
+
+def test_libcoap_over_ipv6_loopback(tmp_path: pathlib.Path) -> None:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    (tmp_path / "v6.txt").write_bytes(b"over ::1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "coap", "server", "--listen", "[::1]:0", "--root", str(tmp_path)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().decode()
+        assert line.startswith("listening on [::1]:"), line
+        port = int(line.rsplit(":", 1)[1])
+        done = coap_client("-m", "get", f"coap://[::1]:{port}/v6.txt")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == b"over ::1"
+        mine = our_client("get", f"coap://[::1]:{port}/v6.txt")
+        assert mine.stdout.strip() == b"over ::1"
+    finally:
+        stop(process)
