@@ -101,9 +101,10 @@ class ClientConfig:
     ``manufacturer``, ``model``, ``serial``, ``firmware_version`` for the Device object.
     """
 
-    __slots__ = ("bootstrap_instances", "directory", "endpoint", "firmware_version", "imei",
-                 "keylog", "loaded", "manufacturer", "model", "msisdn", "persist", "psk",
-                 "queue_mode", "serial", "servers", "settings", "version")
+    __slots__ = ("apn_profiles", "bootstrap_instances", "directory", "endpoint",
+                 "firmware_version", "imei", "keylog", "loaded", "manufacturer", "model",
+                 "msisdn", "persist", "psk", "queue_mode", "serial", "servers", "settings",
+                 "version")
 
     def __init__(self, endpoint: "str | None" = None, servers: "list[ServerAccount] | None" = None,
                  directory: "str | None" = None, settings: "ClientSettings | None" = None,
@@ -129,6 +130,7 @@ class ClientConfig:
         # Filled by ``load``: bootstrap.ini instances and PSKs by Short Server ID.
         self.bootstrap_instances: "list[Any]" = []
         self.psk: "dict[int, Any]" = {}
+        self.apn_profiles: "list[Any]" = []
         self.loaded = False
 
     def load(self) -> "ClientConfiguration | None":
@@ -146,6 +148,7 @@ class ClientConfig:
         self.settings = found.settings
         self.bootstrap_instances = list(found.bootstrap)
         self.psk = dict(found.psk)
+        self.apn_profiles = list(found.apn_profiles)
 
     def endpoint_name(self) -> str:
         """The endpoint name: given, or derived from the IMEI / MSISDN (modes 4, 7)."""
@@ -195,6 +198,14 @@ def build_client(config: ClientConfig, rng: "Callable[[int], bytes]",
         apply_instance(client, inst.oid, inst.iid, _records(inst, config))
     for account in config.servers:
         add_account(client, account)
+    # What steers bootstrap and queue mode (spec/bg96.md): carrier_apn_cfg BS_IF_REG_FAILS,
+    # lwm2m_cfg REBOOTSTRAP_REG_FAILS_MAX_NO_ATTEMPTS and ACK_TIMEOUT.
+    reporting = client.reporting
+    for profile in config.apn_profiles:
+        if profile.bs_if_reg_fails:
+            reporting.bootstrap_on_failure.update(profile.short_server_ids)
+    reporting.rebootstrap_max = settings.rebootstrap_max_attempts
+    reporting.awake_ms = 1000 * settings.ack_timeout_s
     return client
 
 

@@ -98,3 +98,17 @@ def test_bad_accounts_and_configurations_raise_config_errors() -> None:
         ServerAccount("coaps://127.0.0.1:5684")
     except ConfigError as exc:
         assert "--psk-identity" in str(exc) and "\n" not in str(exc)
+
+
+def test_lwm2m_cfg_and_carrier_apn_cfg_steer_bootstrap_and_queue_mode() -> None:
+    from lwm2m.config import parse_apn_cfg
+
+    config = ClientConfig(endpoint="ep", servers=[ServerAccount("coap://127.0.0.1:5683", 102)],
+                          settings=ClientSettings(ack_timeout_s=20, rebootstrap_max_attempts=3),
+                          queue_mode=True)
+    config.apn_profiles = parse_apn_cfg("APN_NAME=iot\nSHORT_SERVER_ID1=102\nBS_IF_REG_FAILS=1\n")
+    client = _build(config)
+    assert client.reporting.awake_ms == 20000
+    assert client.reporting.rebootstrap_max == 3
+    assert 102 in client.reporting.bootstrap_on_failure
+    assert client.queue_mode
