@@ -268,3 +268,27 @@ def test_run_exits_1_when_the_network_fails_for_good(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stdout + done.stderr
     assert "retrying in 1 s" in done.stderr
     assert "the network failed for good" in done.stderr
+
+
+def test_run_bootstraps_then_registers(server: ThreadedServer) -> None:
+    # --bootstrap: the --server is a Bootstrap-Server; it writes the DM account (here the
+    # fixture's server over DTLS-PSK), and the client registers there after the Finish.
+    script = {"cli-bs": {"delete": ["/0", "/1"], "write": {
+        "/0/1": {"0": server.coaps_uri, "1": False, "2": 0, "3": {"hex": "62732d6964"},
+                 "5": {"hex": KEY.hex()}, "10": 101},
+        "/1/0": {"0": 101, "1": 77, "6": False, "7": "U"}}}}
+    server.add_psk("cli-bs", b"bs-id", KEY)
+    bootstrap = ThreadedServer(coap=("127.0.0.1", 0), bootstrap=script).start()
+    try:
+        proc = _start("run", "--bootstrap", "--server", bootstrap.coap_uri, "--endpoint",
+                      "cli-bs")
+        try:
+            reg = server.wait_registered("cli-bs", timeout=30)
+            assert reg.lifetime_s == 77
+            bootstrap.wait_for(lambda e: isinstance(e, sev.BootstrapCompleted))
+        finally:
+            status, out = _stop(proc)
+    finally:
+        bootstrap.stop()
+    assert status == 0, out
+    assert "STATE_BOOTSTRAPPING" in out and "STATE_READY" in out
