@@ -197,8 +197,9 @@ class AsyncClient:
         """De-register (unless ``deregister`` is False: a restart resumes) and close."""
         if self._closed:
             return
-        if deregister and self.client is not None and self.client.state in (
-                ev.STATE_READY, ev.STATE_REGISTERING, ev.STATE_REGISTER_REQUIRED):
+        if deregister and self.client is not None and any(
+                s.machine.state != 0 for s in self.client.sessions.values()):  # not IDLE
+            # Registered (also asleep in queue mode), or still trying: De-register or stop.
             try:
                 await self.deregister(self.shutdown_timeout_s)
             except TimeoutError:

@@ -134,8 +134,8 @@ class MpyClient:
         if self._closed:
             return
         client = self.client
-        if deregister and client is not None and client.state in (
-                ev.STATE_READY, ev.STATE_REGISTERING, ev.STATE_REGISTER_REQUIRED):
+        if deregister and client is not None and any(
+                s.machine.state != 0 for s in client.sessions.values()):  # not IDLE
             client.deregister(self.now_ms())
             self._after()
             waited = 0

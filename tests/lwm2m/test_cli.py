@@ -67,13 +67,15 @@ def test_run_registers_answers_and_deregisters_on_signal(
     flags = ["--server", server.coaps_uri if secure else server.coap_uri,
              "--endpoint", endpoint, "--lifetime", "60"]
     keylog = tmp_path / "keys.log"
+    if not secure:
+        flags += ["--queue", "--binding", "U"]
     if secure:
         flags += ["--psk-identity", IDENTITY.decode(), "--psk-key", KEY.hex(),
                   "--keylog", str(keylog)]
     proc = _start("run", *flags)
     try:
         reg = server.wait_registered(endpoint, timeout=20)
-        assert reg.lifetime_s == 60
+        assert reg.lifetime_s == 60 and reg.queue == (not secure)
         answer = server.read(endpoint, "/3/0/0")
         assert answer.code == 0x45 and answer.records == [((3, 0, 0), "pylwm2m")]
         assert server.write(endpoint, "/1/0/1", 90).code == 0x44
@@ -292,3 +294,14 @@ def test_run_bootstraps_then_registers(server: ThreadedServer) -> None:
         bootstrap.stop()
     assert status == 0, out
     assert "STATE_BOOTSTRAPPING" in out and "STATE_READY" in out
+
+
+def test_the_console_script_is_declared() -> None:
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        scripts = tomllib.load(fh)["project"]["scripts"]
+    assert scripts["lwm2m-client"] == "lwm2m.aio.cli:main"
+    from lwm2m.aio.cli import main
+
+    assert main(["psk", "-u", "x"]) == 2  # main returns the status the script exits with
