@@ -1104,6 +1104,7 @@ class Endpoint:
         template.payload = b""
         template.observe = None
         template.size2 = None
+        template.block1 = None  # the Block1 echo belongs to the request's last block only
         chunk, more = slice_body(body, num, szx)
         response.payload = chunk
         response.block2 = (num, more, szx)

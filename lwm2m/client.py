@@ -516,7 +516,7 @@ class Client:
             response = DmResponse(0x81, reason="server %d is not configured" % ssid)
         else:
             version = session.version if session is not None else self.version
-            response = self.dm.handle(request, ssid, version, self._periods(ssid))
+            response = self.dm.handle(request, ssid, version, lambda: self._periods(ssid))
         self._events.append(ev.RequestHandled(ssid, request.method,
                                               "/" + "/".join(request.segments), response.code))
         self._pump()

@@ -302,6 +302,22 @@ def test_nstart_queues_requests_in_order() -> None:
     assert first.state == DONE
 
 
+def test_nstart_is_per_peer_and_tunable() -> None:
+    endpoint = Endpoint(SeededRng(8), TransmissionParams(nstart=2))
+    first = endpoint.send_request("B", get("1"), 0)
+    second = endpoint.send_request("B", get("2"), 0)
+    third = endpoint.send_request("B", get("3"), 0)
+    other = endpoint.send_request("C", get("4"), 0)
+    assert [r.state for r in (first, second, third, other)] == [WAITING, WAITING, QUEUED,
+                                                                WAITING]
+    assert [peer for peer, _ in endpoint.datagrams_to_send()] == ["B", "B", "C"]
+    mid = decode(first.message.encode()).mid
+    ack = Message(types.ACK, codes.CONTENT, mid, first.token, payload=b"1")
+    endpoint.receive_datagram(ack.encode(), "B", 10)
+    assert third.state == WAITING
+    assert [decode(d).uri_path for _, d in endpoint.datagrams_to_send()] == [("3",)]
+
+
 def test_cancel_stops_retransmission() -> None:
     endpoint = Endpoint(SeededRng(5))
     request = endpoint.send_request("B", get("x"), 0)
