@@ -421,13 +421,26 @@ class Reporting:
                 self.client.dm.attributes, ssid, observation.paths, observation.composite,
                 dpmin, dpmax))
 
-    def _value(self, observation: Observation) -> "Any":
-        """The single value a resource observation compares (None for aggregates)."""
-        if observation.composite:
+    def _read(self, observation: Observation) -> "DmResponse | None":
+        """What a notification of ``observation`` would carry now (the dispatcher's
+        answer to the request that made it)."""
+        client = self.client
+        session = client.sessions.get(observation.ssid)
+        if session is None:
             return None
+        answer: DmResponse = client.dm.handle(observation.request, observation.ssid,
+                                              session.version, client._periods(observation.ssid))
+        return answer
+
+    def _value(self, observation: Observation, answer: "DmResponse | None" = None) -> "Any":
+        """What the observation compares: a resource's value (gt / lt / st apply to
+        it), or for an object, instance or composite the encoded answer, so that only a
+        real change beneath it notifies (Core §6.4.1)."""
         path = observation.paths[0]
-        if len(path) < 3:
-            return None
+        if observation.composite or len(path) < 3:
+            if answer is None:
+                answer = self._read(observation)
+            return None if answer is None else (answer.code, answer.payload)
         obj = self.client.objects.get(path[0])
         if obj is None:
             return None
@@ -458,9 +471,9 @@ class Reporting:
         if session is None or session.transport is None:
             self.observations.remove(observation)
             return
-        version = session.version
-        answer = client.dm.handle(observation.request, ssid, version, client._periods(ssid))
-        value = self._value(observation)
+        answer = self._read(observation)
+        assert answer is not None
+        value = self._value(observation, answer)
         observation.timer.sent(now_ms, value)
         if answer.code >> 5 == 2 and not self._online(session):
             if self._storing(session):

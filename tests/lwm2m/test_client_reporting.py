@@ -113,7 +113,7 @@ def test_lwm2m_1_1_int_304_and_305_observe_composite_and_cancel() -> None:
     assert sorted([p for p, _v in first.records]) == [(1, 0, 1), (3, 0, 11, 0), (3, 0, 16)]
     t0 = net.now_ms
     net.run(t0 + 500)
-    net.client.set_value("/3/0/16", "U")
+    net.client.set_value("/3/0/16", "UQ")
     net.run(t0 + 999)
     assert net.take("NotificationReceived") == []
     net.run(t0 + 1000)
@@ -379,3 +379,19 @@ def test_reset_forgets_observations_and_stored_notifications() -> None:
     net.client.set_value("/3/0/9", 12)
     net.advance(20000)
     assert net.take("NotificationReceived") == []
+
+
+def test_instance_observation_notifies_real_changes_only() -> None:
+    net, _server = registered()
+    _observe(net, "/3/0", {"epmax": 2})
+    net.take("NotificationReceived")
+    # Sampled every 2 s, the instance is the same: nothing to report.
+    net.client.set_value("/3/0/9", 50)  # the value it already has
+    net.advance(10000)
+    assert net.take("NotificationReceived") == []
+    # A resource beneath it changes: one notification with the whole instance.
+    net.client.set_value("/3/0/10", 999)
+    net.advance(1000)
+    (note,) = net.take("NotificationReceived")
+    assert ((3, 0, 10), 999) in note.records and ((3, 0, 0), "Open Mobile Alliance") in \
+        note.records
