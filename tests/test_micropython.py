@@ -36,3 +36,8 @@ def test_the_harness_reports_failures() -> None:
     assert done.returncode == 1, done.stdout + done.stderr
     assert "FAIL tests.mpy.selfcheck.test_fails_on_purpose" in done.stdout
     assert "1 passed, 1 failed" in done.stdout
+
+
+def test_each_module_is_listed_once() -> None:
+    # Branches append to the list and git merges it as a union: duplicates creep in.
+    assert len(MODULES) == len(set(MODULES)), sorted(m for m in MODULES if MODULES.count(m) > 1)

@@ -680,7 +680,7 @@ class Server(Commands):
     def cancel_observe(self, operation: op.Operation, active: bool = True,
                        now_ms: "int | None" = None) -> None:
         """End an observation: actively (GET with Observe 1, RFC 7641 §3.6) or
-        passively (forget it here; the next notification is not reported)."""
+        passively (forget it; the next notification is answered with RST)."""
         now = self._now(now_ms)
         if operation.kind not in op.OBSERVING:
             raise ServerError("%r is not an observation" % operation)
@@ -699,8 +699,10 @@ class Server(Commands):
             lis.coap.cancel(handle, now)
             self._process(now)
             return
-        # RFC 7641 §3.6 passive: forget it; the CoAP layer keeps acknowledging what the
-        # client still sends, and nothing more is reported.
+        # RFC 7641 §3.6 passive: forget the token in the CoAP layer too, so the client's
+        # next notification is answered with RST and the client stops (ETS int-302).
+        if handle is not None and lis is not None:
+            lis.coap.cancel(handle, now, deregister=False)
         self._by_transport.pop(handle, None)
         self._events.append(ev.ObservationEnded(operation, "cancelled"))
 

@@ -209,7 +209,7 @@ def test_int_301_observe_notifications_and_303_active_cancel() -> None:
     assert ended and ended[0].operation is obs and not obs.active
 
 
-def test_passive_cancel_stops_reporting() -> None:
+def test_int_302_passive_cancel_answers_the_next_notification_with_rst() -> None:
     net, dev = registered()
     obs = net.server.observe("dev", "/3/0/13")
     req = dev.next_request()
@@ -217,7 +217,9 @@ def test_passive_cancel_stops_reporting() -> None:
     net.events()
     net.server.cancel_observe(obs, active=False)
     assert isinstance(net.events()[0], ev.ObservationEnded)
-    dev.notify(req.token, 2, b"2", 0)
+    reply = dev.notify(req.token, 2, b"2", 0)
+    # RFC 7641 §3.6: the forgotten observation's notification is rejected with RST.
+    assert reply.type == 3 and reply.code == codes.EMPTY
     assert net.events() == []
 
 
