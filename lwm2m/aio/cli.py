@@ -220,6 +220,10 @@ async def _serve(config: ClientConfig) -> int:
             pass
         finally:
             stopper.cancel()
+        while not events.queue.empty():  # what happened before the signal, in order
+            event = events.queue.get_nowait()
+            if event is not None:
+                _log_event(event)
         log.info("stopping: de-registering")
     log.info("stopped")
     return status
