@@ -28,6 +28,22 @@ if TYPE_CHECKING:
     from objects.path import Path
 
 
+class NetworkError:
+    """The bearer failed for ``address`` (``reason``); the next attempt is in
+    ``retry_in_ms``, or None when MAX_NO_RETRIES is reached and the host gave up."""
+
+    __slots__ = ("address", "reason", "retry_in_ms")
+
+    def __init__(self, address: "Any", reason: str, retry_in_ms: "int | None") -> None:
+        self.address = address
+        self.reason = reason
+        self.retry_in_ms = retry_in_ms
+
+    def __repr__(self) -> str:
+        return "NetworkError(%s:%d, %r, retry_in_ms=%r)" % (
+            self.address[0], self.address[1], self.reason, self.retry_in_ms)
+
+
 class ClientRuntime:
     """A Client with its persistence (``persistence`` None: nothing is kept)."""
 

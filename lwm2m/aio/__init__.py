@@ -5,8 +5,9 @@ Public names: :class:`AsyncClient`, :class:`ClientFailed`, :class:`NetworkError`
 (:class:`ClientConfig`, :class:`ServerAccount`), re-exported here.
 """
 
-from lwm2m.aio.client import AsyncClient, ClientFailed, EventStream, NetworkError
+from lwm2m.aio.client import AsyncClient, ClientFailed, EventStream
 from lwm2m.clientconfig import ClientConfig, ServerAccount
+from lwm2m.runtime import NetworkError
 
 __all__ = ["AsyncClient", "ClientConfig", "ClientFailed", "EventStream", "NetworkError",
            "ServerAccount"]

@@ -21,11 +21,12 @@ import signal
 import sys
 
 from lwm2m import events as ev
-from lwm2m.aio.client import AsyncClient, NetworkError
+from lwm2m.aio.client import AsyncClient
 from lwm2m.clientconfig import ClientConfig, ServerAccount
 from lwm2m.config import ConfigError, PskCredential, format_psk_file
 from lwm2m.config.settings import ClientSettings
 from lwm2m.persist import Persistence
+from lwm2m.runtime import NetworkError
 from lwm2m.store import FileStore
 
 TYPE_CHECKING = False

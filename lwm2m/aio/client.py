@@ -29,7 +29,7 @@ from lwm2m import events as ev
 from lwm2m.clientconfig import ClientConfig, build_client
 from lwm2m.passthrough import pass_through
 from lwm2m.persist import Persistence
-from lwm2m.runtime import ClientRuntime
+from lwm2m.runtime import ClientRuntime, NetworkError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -43,22 +43,6 @@ if TYPE_CHECKING:
     Address = tuple[str, int]
 
 log = logging.getLogger("lwm2m.client")
-
-
-class NetworkError:
-    """The bearer failed for ``address`` (``reason``); the next attempt is in
-    ``retry_in_ms``, or None when MAX_NO_RETRIES is reached and the host gave up."""
-
-    __slots__ = ("address", "reason", "retry_in_ms")
-
-    def __init__(self, address: "Address", reason: str, retry_in_ms: "int | None") -> None:
-        self.address = address
-        self.reason = reason
-        self.retry_in_ms = retry_in_ms
-
-    def __repr__(self) -> str:
-        return "NetworkError(%s:%d, %r, retry_in_ms=%r)" % (
-            self.address[0], self.address[1], self.reason, self.retry_in_ms)
 
 
 class ClientFailed(Exception):

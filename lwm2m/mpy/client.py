@@ -36,7 +36,7 @@ import time
 from lwm2m import events as ev
 from lwm2m.clientconfig import ClientConfig, build_client
 from lwm2m.persist import Persistence
-from lwm2m.runtime import ClientRuntime
+from lwm2m.runtime import ClientRuntime, NetworkError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -221,7 +221,8 @@ class MpyClient:
                 handler()
 
     def _open(self, address: "Any") -> "Any":
-        if self._failures and self._retry_at is not None and self.now_ms() < self._retry_at:
+        if self._gave_up or (self._failures and self._retry_at is not None
+                             and self.now_ms() < self._retry_at):
             return None
         try:
             infos = socket.getaddrinfo(address[0], address[1], 0, socket.SOCK_DGRAM)
@@ -239,6 +240,7 @@ class MpyClient:
         return sock
 
     _retry_at: "int | None" = None
+    _gave_up = False
 
     def _network_error(self, address: "Any", exc: Exception) -> None:
         sock = self._socks.pop(address, None)
@@ -247,11 +249,14 @@ class MpyClient:
         self._failures += 1
         backoff = self._settings_in_use().bearer_backoff()
         if backoff.exhausted(self._failures):
+            # MAX_NO_RETRIES reached: the application decides (reboot, report, ...).
             self._retry_at = None
-            self.events.append(("network-failed", address, str(exc)))
+            self._gave_up = True
+            self.events.append(NetworkError(address, str(exc), None))
             return
-        self._retry_at = self.now_ms() + backoff.delay_ms(self._failures)
-        self.events.append(("network-error", address, str(exc)))
+        delay = backoff.delay_ms(self._failures)
+        self._retry_at = self.now_ms() + delay
+        self.events.append(NetworkError(address, str(exc), delay))
 
     async def _reader(self, address: "Any", sock: "Any") -> None:
         receive: "Callable[[int], Any]"

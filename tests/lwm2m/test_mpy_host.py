@@ -7,6 +7,7 @@ prints the peak heap (``micropython.mem_peak()``), recorded in benchmarks/README
 """
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -90,7 +91,8 @@ def test_the_scenario_runs_on_cpython_too() -> None:
 
 
 def main() -> None:
-    binary = os.environ.get("MICROPYTHON", "micropython")
+    binary = os.environ.get("MICROPYTHON") or shutil.which("micropython") or os.path.join(
+        os.path.dirname(sys.executable), "micropython")
     for secure in (False, True):
         peak, out = run_scenario(binary, secure)
         live = next(line for line in out.split("\n") if line.startswith("mem_live "))
@@ -100,3 +102,30 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def test_network_errors_wait_out_the_bearer_backoff() -> None:
+    import asyncio
+
+    from lwm2m.clientconfig import ClientConfig, ServerAccount
+    from lwm2m.config.settings import ClientSettings
+    from lwm2m.mpy import MpyClient
+    from lwm2m.runtime import NetworkError
+
+    async def main() -> "list[NetworkError]":
+        config = ClientConfig(endpoint="e", settings=ClientSettings(retry_timeout_s=1,
+                                                                    max_retries=1),
+                              servers=[ServerAccount("coap://pylwm2m.invalid:5683")])
+        client = MpyClient(config)
+        await client.start()
+        for _ in range(100):
+            errors = [e for e in client.events if isinstance(e, NetworkError)]
+            if len(errors) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # no attempt after giving up
+        await client.close()
+        return [e for e in client.events if isinstance(e, NetworkError)]
+
+    errors = asyncio.run(main())
+    assert [e.retry_in_ms for e in errors] == [1000, None]
