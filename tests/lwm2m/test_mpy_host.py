@@ -3,7 +3,8 @@ over loopback UDP, once over CoAP and once over DTLS-PSK (issue 9 §2): register
 /3/0, write a resource, observe and receive notifications, de-register; the scenario
 prints the peak heap (``micropython.mem_peak()``), recorded in benchmarks/README.md.
 
-``python -m tests.lwm2m.test_mpy_host`` runs both scenarios and prints the figures.
+``python -m tests.lwm2m.test_mpy_host [CODE_ROOT]`` runs both scenarios and prints the
+figures (CODE_ROOT: packages compiled by ``mpy-cross``, see benchmarks/README.md).
 """
 
 import os
@@ -24,12 +25,13 @@ KEY = bytes(range(16))
 IDENTITY = "mpy-host"
 
 
-def run_scenario(binary: str, secure: bool) -> "tuple[int, str]":
-    """Run the scenario against a fresh server; return (mem_peak, output)."""
+def run_scenario(binary: str, secure: bool, code_root: "str | None" = None) -> "tuple[int, str]":
+    """Run the scenario against a fresh server; return (mem_peak, output). ``code_root``:
+    where the packages come from (e.g. a tree of ``mpy-cross`` output)."""
     endpoint = "mpy-dtls" if secure else "mpy-coap"
     server = ThreadedServer(coap=("127.0.0.1", 0), coaps=("127.0.0.1", 0),
                             psk={"mpy-dtls": (IDENTITY.encode(), KEY)}, timeout=30).start()
-    args = [binary, str(SCENARIO), str(ROOT)]
+    args = [binary, str(SCENARIO), code_root or str(ROOT)]
     if secure:
         args += [server.coaps_uri, endpoint, IDENTITY, KEY.hex()]
     else:
@@ -93,8 +95,9 @@ def test_the_scenario_runs_on_cpython_too() -> None:
 def main() -> None:
     binary = os.environ.get("MICROPYTHON") or shutil.which("micropython") or os.path.join(
         os.path.dirname(sys.executable), "micropython")
+    code_root = sys.argv[1] if len(sys.argv) > 1 else None
     for secure in (False, True):
-        peak, out = run_scenario(binary, secure)
+        peak, out = run_scenario(binary, secure, code_root)
         live = next(line for line in out.split("\n") if line.startswith("mem_live "))
         print("%s: mem_peak %d bytes, heap in use once registered %s bytes"
               % ("DTLS-PSK" if secure else "CoAP", peak, live.split()[1]))
