@@ -168,3 +168,25 @@ def test_the_demo_passes(flags: "list[str]") -> None:
         assert step in out
     assert "notification 3: /3/0/9 = 84" in out
     assert "demo passed: 6 steps" in out
+
+
+def test_an_ipv6_literal_server() -> None:
+    import socket
+
+    try:
+        probe = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        probe.bind(("::1", 0))
+        probe.close()
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+
+    async def main() -> None:
+        async with LwM2MServer(coap=("::1", 0), timeout_s=10) as srv:
+            assert srv.coap_address is not None
+            uri = "coap://[::1]:%d" % srv.coap_address[1]
+            async with AsyncClient(ClientConfig(endpoint="v6", servers=[ServerAccount(uri)])) \
+                    as client:
+                await client.wait_ready(10)
+                assert (await srv.read("v6", "/3/0/0")).records == [((3, 0, 0), "pylwm2m")]
+
+    asyncio.run(main())
