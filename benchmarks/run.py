@@ -32,8 +32,11 @@ def main(argv: list[str] | None = None) -> int:
             row = measure(case, args.quick)
             row["module"] = module_name
             rows.append(row)
-            print(f"{row['name']}: {row['ours_us']} (baseline {row['baseline_us']}, "
-                  f"ratio {row['ratio']})", file=sys.stderr)
+            print(
+                f"{row['name']}: {row['ours_us']} (baseline {row['baseline_us']}, "
+                f"ratio {row['ratio']})",
+                file=sys.stderr,
+            )
     print(f"# {machine()}{' (quick)' if args.quick else ''}")
     print(format_table(rows))
     if args.json:

@@ -65,13 +65,11 @@ class Reassembly:
 class CachedBody:
     """A sliced Block2 body kept so later blocks need not go to the application."""
 
-    __slots__ = ("body", "etag", "expires_ms", "template")
+    __slots__ = ("body", "expires_ms", "template")
 
-    def __init__(self, body: bytes, etag: "bytes | None", template: Message,
-                 expires_ms: int) -> None:
+    def __init__(self, body: bytes, template: Message, expires_ms: int) -> None:
         self.body = body
-        self.etag = etag
-        self.template = template  # code and options of the response, payload empty
+        self.template = template  # code and options (ETag included) of the response
         self.expires_ms = expires_ms
 
 

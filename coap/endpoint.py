@@ -79,10 +79,10 @@ class Request:
     """
 
     __slots__ = (
-        "_b1_offset",
         "_b1_szx",
         "_b2_body",
         "_b2_etag",
+        "_b2_next",
         "_b2_szx",
         "_cancelling",
         "_deadline_ms",
@@ -109,9 +109,9 @@ class Request:
         self.tag: Any = None
         self._mid = -1
         self._deadline_ms: int | None = None
-        self._b1_offset = 0
         self._b1_szx = 6
-        self._b2_body: bytearray | None = None
+        self._b2_body: bytearray | None = None  # None until the first block arrives
+        self._b2_next = 0  # the offset of the block expected next
         self._b2_etag: bytes | None = None
         self._b2_szx = 6
         self._obs_seq = -1
@@ -152,27 +152,23 @@ class _Incoming:
     __slots__ = (
         "ack_deadline_ms",
         "acked",
-        "block1",
-        "block2",
-        "key",
         "mid",
         "peer",
+        "prior_sequence",
         "request",
         "responded",
         "type",
     )
 
-    def __init__(self, peer: "Peer", request: Message, key: "Any") -> None:
+    def __init__(self, peer: "Peer", request: Message) -> None:
         self.peer = peer
         self.request = request
         self.mid = request.mid
         self.type = request.type
-        self.key = key
         self.acked = False
         self.responded = False
         self.ack_deadline_ms: int | None = None
-        self.block1: tuple[int, bool, int] | None = None
-        self.block2 = request.block2
+        self.prior_sequence = -1  # a re-registration continues the observation's numbers
 
 
 class _Seen:
@@ -239,7 +235,7 @@ class Endpoint:
         self._active: dict[Peer, int] = {}
         self._queued: dict[Peer, list[Request]] = {}
         self._seen: dict[tuple[Peer, int], _Seen] = {}
-        self._seen_order: list[tuple[Peer, int]] = []
+        self._seen_order: list[tuple[tuple[Peer, int], _Seen]] = []
         self._seen_head = 0
         self._incoming: dict[tuple[Peer, int], _Incoming] = {}
         self._observations: dict[tuple[Peer, bytes], Observation] = {}
@@ -376,9 +372,14 @@ class Endpoint:
             self._queued.setdefault(peer, []).append(request)
         return request
 
-    def cancel(self, request: Request, now_ms: int) -> None:
-        """Stop a request. An observation is cancelled actively: a GET with Observe 1
-        and the same token goes to the server (RFC 7641 §3.6)."""
+    def cancel(self, request: Request, now_ms: int, deregister: bool = True) -> None:
+        """Stop a request. An observation is cancelled actively by default: a GET with
+        Observe 1 and the same token goes to the server, and ObservationEnded follows its
+        answer; with ``deregister=False`` it is forgotten at once and the next
+        notification is answered with RST (RFC 7641 §3.6)."""
+        if request.state == OBSERVING and not deregister:
+            self._complete_observation(request)
+            return
         if request.state == OBSERVING:
             request._cancelling = True
             request.state = WAITING
@@ -601,6 +602,10 @@ class Endpoint:
             message.payload = body[:size]
             message.block1 = (0, True, request._b1_szx)
             message.size1 = len(body)  # RFC 7959 §4: announce the total
+        if (self.block_szx < 6 and message.block2 is None
+                and message.code in (codes.GET, codes.FETCH)):
+            # RFC 7959 §2.4 early negotiation: ask for our block size from the start
+            message.block2 = (0, False, self.block_szx)
         self._transmit_request(request, message, now_ms)
 
     def _transmit_request(self, request: Request, message: Message, now_ms: int) -> None:
@@ -631,33 +636,38 @@ class Endpoint:
                     else self.params.non_lifetime_ms)
         record = _Seen(now_ms + lifetime)
         self._seen[key] = record
-        self._seen_order.append(key)
+        self._seen_order.append((key, record))
         while len(self._seen) > self.dedup_limit:
-            self._evict_oldest_seen()
+            # bounded memory: the oldest record goes first, even before its lifetime ends
+            old_key, old = self._seen_order[self._seen_head]
+            self._seen_head += 1
+            if self._seen.get(old_key) is old:
+                del self._seen[old_key]
+        self._compact_seen_order()
         return None
 
-    def _evict_oldest_seen(self) -> None:
-        key = self._seen_order[self._seen_head]
-        self._seen_head += 1
-        self._seen.pop(key, None)
-        self._compact_seen_order()
-
     def _compact_seen_order(self) -> None:
-        # keep the order list proportional to the live entries
+        # The order list holds (key, record) in arrival order; entries whose record was
+        # replaced or dropped are skipped, and the consumed head is cut off now and then
+        # so the list stays proportional to the live records.
         if self._seen_head > 64 and self._seen_head * 2 > len(self._seen_order):
-            self._seen_order = [k for k in self._seen_order[self._seen_head:] if k in self._seen]
+            seen = self._seen
+            self._seen_order = [
+                item for item in self._seen_order[self._seen_head:] if seen.get(item[0]) is item[1]
+            ]
             self._seen_head = 0
 
     def _expire(self, now_ms: int) -> None:
         order = self._seen_order
+        seen = self._seen
         while self._seen_head < len(order):
-            key = order[self._seen_head]
-            seen = self._seen.get(key)
-            if seen is not None and seen.expires_ms > now_ms:
-                break
+            key, record = order[self._seen_head]
+            current = seen.get(key) is record
+            if current and record.expires_ms > now_ms:
+                break  # CON and NON lifetimes differ, so this is a lower bound: fine
             self._seen_head += 1
-            if seen is not None:
-                del self._seen[key]
+            if current:
+                del seen[key]
         self._compact_seen_order()
 
     def _expire_reassemblies(self, now_ms: int) -> None:
@@ -840,10 +850,9 @@ class Endpoint:
         num, _, szx = sent
         size = 16 << szx
         # RFC 7959 §2.5: the server's SZX may be smaller; continue after what was sent
-        request._b1_offset = num * size + len(request.message.payload)
-        new_szx = szx_for_offset(request._b1_offset, min(block1[2], szx))
+        offset = num * size + len(request.message.payload)
+        new_szx = szx_for_offset(offset, min(block1[2], szx))
         new_size = 16 << new_szx
-        offset = request._b1_offset
         chunk = request.body[offset:offset + new_size]
         message = request.message
         message.payload = chunk
@@ -873,8 +882,8 @@ class Endpoint:
                 return False
             body = request._b2_body = bytearray()
             request._b2_etag = message.etag
-        if offset != len(body):
-            if offset < len(body):
+        if offset != request._b2_next:
+            if offset < request._b2_next:
                 return False  # a repeat of a block we have
             self._finish(request, RequestFailed(request, "Block2 gap at offset %d" % offset),
                          now_ms)
@@ -883,6 +892,7 @@ class Endpoint:
             # RFC 7959 §2.4: the representation changed under us
             self._finish(request, RequestFailed(request, "ETag changed during Block2"), now_ms)
             return False
+        request._b2_next = offset + len(message.payload)
         if request.stream:
             self._events.append(BlockReceived(request, message, offset, more))
         else:
@@ -895,7 +905,7 @@ class Endpoint:
                 message.payload = bytes(body)
                 message.block2 = None
             return True
-        next_offset = offset + len(message.payload)
+        next_offset = request._b2_next
         next_szx = szx_for_offset(next_offset, min(szx, request._b2_szx))
         request._b2_szx = next_szx
         follow = request.message.copy()
@@ -921,6 +931,7 @@ class Endpoint:
         child = self.send_request(request.peer, follow, now_ms)
         child._parent = request
         child._b2_body = bytearray(first.payload)
+        child._b2_next = len(first.payload)
         child._b2_etag = first.etag
         child._b2_szx = szx
 
@@ -941,7 +952,7 @@ class Endpoint:
                 if incoming is not None:
                     self._send_empty_ack(incoming)
             return
-        incoming = _Incoming(peer, message, (peer, message.mid))
+        incoming = _Incoming(peer, message)
         bad = message.unrecognized_critical()
         if bad:
             # RFC 7252 §5.4.1: 4.02 Bad Option for an unrecognized critical option
@@ -955,8 +966,11 @@ class Endpoint:
             if observation is not None:
                 self._cancel_observation(observation, "deregistered")
         elif message.observe == 0 and (peer, message.token) in self._observations:
-            # RFC 7641 §4.1: a new registration with the same token replaces the old one
-            self._end_observation(self._observations[(peer, message.token)])
+            # RFC 7641 §4.1: a registration with the same token replaces the old entry;
+            # its numbers continue so the client's freshness check (§3.4) accepts them
+            old = self._observations[(peer, message.token)]
+            incoming.prior_sequence = old.sequence
+            self._end_observation(old)
         block2 = message.block2
         if block2 is not None and block2[0] > 0 and self._serve_cached_block(incoming, block2,
                                                                             now_ms):
@@ -1090,19 +1104,23 @@ class Endpoint:
         template.payload = b""
         template.observe = None
         template.size2 = None
+        template.block1 = None  # the Block1 echo belongs to the request's last block only
         chunk, more = slice_body(body, num, szx)
         response.payload = chunk
         response.block2 = (num, more, szx)
         if more:
             key = (peer, transfer_key(request))
-            self._block2_cache.put(key, CachedBody(body, response.etag, template,
+            self._block2_cache.put(key, CachedBody(body, template,
                                                    now_ms + self.params.exchange_lifetime_ms))
 
     # -- observe, server side ---------------------------------------------------------------------
 
     def _register_observation(self, incoming: _Incoming, response: Message,
                               now_ms: int) -> Observation:
-        sequence = int.from_bytes(self.rng(2), "big")  # any start value (RFC 7641 §4.4)
+        if incoming.prior_sequence >= 0:
+            sequence = (incoming.prior_sequence + 1) % SEQUENCE_MODULO
+        else:
+            sequence = int.from_bytes(self.rng(2), "big")  # any start value (RFC 7641 §4.4)
         observation = Observation(incoming.peer, incoming.request, sequence, now_ms)
         self._observations[(incoming.peer, incoming.request.token)] = observation
         response.observe = sequence

@@ -390,30 +390,26 @@ class Message:
     def encode(self) -> bytes:
         """The datagram (RFC 7252 §3). Raises ValueError for fields that cannot be sent."""
         token = self.token
-        mtype = self.type
-        code = self.code
-        mid = self.mid
         tkl = len(token)
-        # A negative field shifted right stays -1 (true), so these catch both ends.
-        if tkl > 8 or mtype >> 2 or code >> 8 or mid >> 16:
+        code = self.code
+        try:
+            # the table rejects a bad type; the packer rejects a code or mid out of range
+            head = _pack_header(_FIRST_BYTE[self.type] | tkl, code, self.mid)
+        except _PACK_ERRORS:
             raise ValueError(
-                "cannot encode type %r code %r mid %r with a %d-byte token"
-                % (mtype, code, mid, tkl)
-            )
+                "cannot encode type %r code %r mid %r" % (self.type, code, self.mid)
+            ) from None
+        if tkl > 8:
+            raise ValueError("a token has 0-8 bytes, not %d" % tkl)
         opts = self.options
         payload = self.payload
-        head = _pack_header(0x40 | mtype << 4 | tkl, code, mid) + token
+        if not code and (tkl or opts or payload):
+            raise ValueError("an empty message (0.00) has no token, options or payload")
         if not opts:
             if payload:
-                if not code:
-                    raise ValueError("an empty message (0.00) has no payload")
-                return b"".join((head, b"\xff", payload))
-            if tkl and not code:
-                raise ValueError("an empty message (0.00) has no token")
-            return head
-        if not code:
-            raise ValueError("an empty message (0.00) has no options")
-        parts = [head]
+                return b"".join((head, token, b"\xff", payload))
+            return head + token
+        parts = [head, token]
         append = parts.append
         last = 0
         small = _SMALL_HEADERS
@@ -422,7 +418,8 @@ class Message:
             byte = small.get((number - last) << 16 | length)
             if byte is None:
                 if number < last:  # built out of order: encode a sorted copy instead
-                    return Message(mtype, code, mid, token, _in_order(opts), payload).encode()
+                    return Message(self.type, code, self.mid, token, _in_order(opts),
+                                   payload).encode()
                 byte = _option_header(number - last, length)
                 if len(small) < _HEADER_MEMO_LIMIT:
                     small[(number - last) << 16 | length] = byte
@@ -435,6 +432,8 @@ class Message:
         return b"".join(parts)
 
 
+_FIRST_BYTE = {types.CON: 0x40, types.NON: 0x50, types.ACK: 0x60, types.RST: 0x70}  # Ver 1
+
 # RFC 7252 §3.1: option headers keyed by ``delta << 16 | length`` (a negative delta never
 # matches): every one-byte header up front, extended ones remembered as they are met,
 # up to a bound so memory stays flat on small devices.
@@ -442,10 +441,15 @@ _SMALL_HEADERS = {d << 16 | n: bytes((d << 4 | n,)) for d in range(13) for n in 
 _HEADER_MEMO_LIMIT = 512
 try:
     _pack_header = struct.Struct(">BBH").pack
-except AttributeError:  # MicroPython has struct.pack but no struct.Struct
+    _PACK_ERRORS: "tuple[type[Exception], ...]" = (KeyError, struct.error)
+except AttributeError:  # MicroPython: no struct.Struct, and struct.pack truncates silently
 
     def _pack_header(first: int, code: int, mid: int) -> bytes:
+        if code >> 8 or code < 0 or mid >> 16 or mid < 0:
+            raise ValueError("code or message id out of range")
         return struct.pack(">BBH", first, code, mid)
+
+    _PACK_ERRORS = (KeyError, ValueError, TypeError)
 
 
 def _option_header(delta: int, length: int) -> bytes:

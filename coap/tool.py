@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from coap import codes, formats
+from coap import codes, formats, types
 from coap.endpoint import Endpoint
 from coap.events import (
     BlockReceived,
@@ -150,7 +150,7 @@ async def run_client(args: argparse.Namespace) -> int:
     if args.observe is not None:
         message.observe = 0
     if args.non:
-        message.type = 1
+        message.type = types.NON
     szx = 6
     if args.block_size is not None:
         try:

@@ -49,8 +49,8 @@ class Config:
         suites = list(DEFAULT_SUITES if cipher_suites is None else cipher_suites)
         if not suites or any(s not in SUITES for s in suites):
             raise UsageError("cipher_suites must name supported suites: %r" % (suites,))
-        if not 256 <= mtu <= 65507:
-            raise UsageError("mtu must be 256..65507 bytes")
+        if not 128 <= mtu <= 65507:  # 128 leaves room for a fragment under any suite
+            raise UsageError("mtu must be 128..65507 bytes")
         if not 0 < retransmit_initial_ms <= retransmit_max_ms:
             raise UsageError("need 0 < retransmit_initial_ms <= retransmit_max_ms")
         if handshake_timeout_ms <= 0:

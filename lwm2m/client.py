@@ -33,6 +33,21 @@ A response to a transaction the Client no longer knows (after ``reset()``) is ig
 
 Time comes in as ``now_ms`` on every call; ``get_timer()`` is the earliest deadline
 of the sessions' machines and ``handle_timer(now_ms)`` runs the due ones.
+
+Where part 2 plugs in (issue 8), without changing what is here:
+
+- Bootstrap: a Security instance with /0/x/1 true is the bootstrap account (skipped by
+  ``_accounts``); its session carries a ``BootstrapMachine`` whose Bootstrap-Request
+  is one more transaction kind, and its DM requests go through ``handle_request`` with
+  ``CALLER_BOOTSTRAP`` while ``bootstrapping`` is set. Its writes to /0 and /1 reach
+  the sessions through the same listeners (``_resync``).
+- Observe / notify: ``DmRequest.observe`` already arrives; ``_transport_event``
+  answers with ``respond(..., observe=False)`` today, part 2 keeps the returned
+  ``Observation`` with a ``NotifyTimer`` per path and server, fed by the objects'
+  change listeners (``_changed`` sees every path) and the attributes in ``dm.attributes``.
+- Send: an ``OutgoingRequest`` of kind ``send`` (POST /dp, SenML).
+- Queue mode: ``STATE_SLEEPING`` (``lwm2m.events``) when every session's transport
+  is idle past the awake time; the Register already carries the Q flag.
 """
 
 from coap.message import Message
@@ -511,7 +526,7 @@ class Client:
             response = DmResponse(0x81, reason="server %d is not configured" % ssid)
         else:
             version = session.version if session is not None else self.version
-            response = self.dm.handle(request, ssid, version, self._periods(ssid))
+            response = self.dm.handle(request, ssid, version, lambda: self._periods(ssid))
         self._events.append(ev.RequestHandled(ssid, request.method,
                                               "/" + "/".join(request.segments), response.code))
         self._pump()
@@ -524,6 +539,8 @@ class Client:
         server (the host maps what its socket reports back to it). Unknown senders
         are ignored; remote faults never raise."""
         self._now_ms = now_ms
+        if isinstance(addr, tuple) and len(addr) > 2:
+            addr = addr[:2]  # an AF_INET6 socket reports (host, port, flowinfo, scope)
         bootstrap = self.reporting.bootstrap_transport
         if bootstrap is not None and bootstrap.address == addr and self.bootstrapping:
             self.statistics.count(received=len(data))

@@ -260,11 +260,11 @@ class DeviceManagement:
         request: DmRequest,
         caller: int,
         version: str = "1.1",
-        periods: "tuple[int | None, int | None]" = (None, None),
+        periods: "Any" = None,
     ) -> DmResponse:
         """Answer ``request`` from server ``caller`` (its Short Server ID, or
-        ``CALLER_BOOTSTRAP``) speaking LwM2M ``version``. ``periods`` are the server's
-        Default Minimum / Maximum Period (/1/x/2, /1/x/3) for Discover."""
+        ``CALLER_BOOTSTRAP``) speaking LwM2M ``version``. ``periods()`` gives the server's
+        Default Minimum / Maximum Period (/1/x/2, /1/x/3), asked only by Discover."""
         try:
             return self._dispatch(request, caller, version, periods)
         except ObjectError as exc:
@@ -279,7 +279,7 @@ class DeviceManagement:
         request: DmRequest,
         caller: int,
         version: str,
-        periods: "tuple[int | None, int | None]",
+        periods: "Any",
     ) -> DmResponse:
         path = parse_segments(request.segments)
         executable = False
@@ -321,7 +321,10 @@ class DeviceManagement:
         """The decisions for a DM server; None for the bootstrap server (all rights)."""
         if caller <= CALLER_BOOTSTRAP:
             return None
-        return access.AccessControl(self.acl_entries(), self.server_ids())
+        servers = self.server_ids()
+        # Core §7.3.1: with one server the ACL instances do not matter; skip reading them.
+        entries = self.acl_entries() if len(set(servers)) > 1 else []
+        return access.AccessControl(entries, servers)
 
     def server_ids(self) -> "list[int]":
         """The Short Server IDs of the Server object's instances (/1/x/0)."""
@@ -425,12 +428,13 @@ class DeviceManagement:
         return DmResponse(CONTENT, self._encode(cf, records, path), cf)
 
     def _discover(self, obj: "BaseObject", path: "Path", caller: int,
-                  periods: "tuple[int | None, int | None]",
+                  periods: "Any",
                   acl: "access.AccessControl | None") -> DmResponse:
         if len(path) >= 2:
             _require_instance(obj, path[1])
             self._require(acl, caller, access.READ, path)
         found = obj.discover(path, caller)
+        pmin, pmax = periods() if periods is not None else (None, None)
         links = []
         for where, dim in found:
             if len(where) == 2 and acl is not None and not acl.allows(
@@ -447,7 +451,7 @@ class DeviceManagement:
                 text += ";dim=%d" % dim
             if where == path:
                 # ETS 1.1-int-261: the target shows the attributes in force there...
-                attrs = self.attributes.effective(caller, where, periods[0], periods[1])
+                attrs = self.attributes.effective(caller, where, pmin, pmax)
             else:
                 # ...and the links below it only what was attached to them.
                 attrs = self.attributes.attached(caller, where)

@@ -31,6 +31,9 @@ Timing rules:
   lands in time), and never earlier than half the lifetime (short lifetimes).
 - A failed Register waits the BG96 back-off of ``lwm2m_cfg`` (REG_RETRY_TIMEOUT times
   REG_RETRY_EXPONENT per retry, capped at REG_RETRY_MAXTIMEOUT), up to ``max_attempts``.
+- What changes while a Register is outstanding (lifetime, binding, object list) goes
+  out in an Update as soon as the Register succeeds: the Register left with the old
+  values.
 - An Update answered 4.04 means the server lost the registration: register again at
   once (ETS 1.1-int-105). Any other failed Update also falls back to a full Register.
 - Disable de-registers and re-registers when the Disable Timeout has passed (Core
@@ -196,7 +199,8 @@ TRANSITIONS = {
     (REGISTERED, TIMER): "_send_update",
     (REGISTERED, UPDATE): "_send_update",
     (UPDATING, UPDATE): "_defer_update",
-    (REGISTERING, UPDATE): "_stay",  # the Register carries everything anyway
+    # The Register is on its way with the old values: what changed follows in an Update.
+    (REGISTERING, UPDATE): "_defer_update",
     (RETRY_WAIT, UPDATE): "_stay",
     (UPDATING, UPDATE_OK): "_on_updated",
     (UPDATING, UPDATE_FAILED): "_on_update_failed",
@@ -254,7 +258,7 @@ class RegistrationMachine(TabledMachine):
         if lifetime_s == self.lifetime_s:
             return
         self.lifetime_s = lifetime_s
-        if self.state in (REGISTERED, UPDATING):
+        if self.state in (REGISTERED, UPDATING, REGISTERING):
             self.update(now_ms, (UPDATE_LIFETIME,))
 
     def deregister(self, now_ms: int) -> None:
@@ -313,8 +317,8 @@ class RegistrationMachine(TabledMachine):
     # -- the table's handlers -----------------------------------------------------
 
     def _stay(self, now_ms: int, arg: object) -> None:
-        if self.state in (REGISTERING, RETRY_WAIT):
-            self._pending.clear()
+        if self.state == RETRY_WAIT:
+            self._pending.clear()  # the next Register is built afresh: it carries all
 
     def _send_register(self, now_ms: int, arg: object) -> None:
         self.state = REGISTERING
@@ -328,9 +332,15 @@ class RegistrationMachine(TabledMachine):
         self.location = location
         self._failures = 0
         self._events.append(Registered(location))
+        self._pending.discard("")
+        if self._pending:
+            # Changed while the Register was on its way (Core §6.2.2: Update them).
+            self._send_update(now_ms, None)
+            return
         self._after_success(now_ms)
 
     def _on_register_failed(self, now_ms: int, reason: object) -> None:
+        self._pending.clear()  # the next Register carries everything
         self._failures += 1
         retry_at = self._retry_at(now_ms, self.policy.backoff, self._failures)
         self._events.append(RegistrationFailed(str(reason), self._failures, retry_at))
@@ -350,8 +360,10 @@ class RegistrationMachine(TabledMachine):
 
     def _defer_update(self, now_ms: int, arg: object) -> None:
         # Sent once the outstanding Update is answered; _pending keeps what it carries.
-        # A parameter-less trigger still needs its own Update: mark it.
-        self._pending.add("")
+        # A parameter-less trigger still needs its own Update: mark it (not while
+        # registering: the Register itself tells the server the client is there).
+        if self.state == UPDATING:
+            self._pending.add("")
 
     def _on_updated(self, now_ms: int, arg: object) -> None:
         self.state = REGISTERED

@@ -6,6 +6,7 @@ A missing program skips the test on a developer's machine and fails it under CI
 
 import os
 import shutil
+import socket
 import sys
 
 import pytest
@@ -20,3 +21,12 @@ def require_program(name: str) -> str:
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+def free_udp_port(host: str = "127.0.0.1") -> int:
+    """A UDP port on loopback that was free a moment ago (for peers that cannot bind 0)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port

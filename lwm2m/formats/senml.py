@@ -18,6 +18,7 @@ on the first record of each group.
 
 from lwm2m.errors import FormatError
 from lwm2m.formats.values import (
+    INT64_MAX,
     INT64_MIN,
     UINT64_MAX,
     check_under,
@@ -28,6 +29,7 @@ from lwm2m.formats.values import (
     parse_objlnk,
     path_text,
 )
+from objects import types as T
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -125,11 +127,14 @@ def resolve(
     bn = ""
     bt: "int | float | None" = None
     bv: "int | float | None" = None
-    types: dict[tuple[int, int], int | None] = {}
+    types: dict[Any, tuple[int | None, Any]] = {}
+    nb = -1 if base is None else len(base)
+    bn_under = base is None or not base  # every name lies under the request path
+    names = _NAMES
     out: list[Any] = []
     append = out.append
     for rec in recs:
-        if not isinstance(rec, dict):
+        if type(rec) is not dict and not isinstance(rec, dict):
             raise FormatError("a SenML record is a map, not %r" % (rec,))
         if not known.issuperset(rec):
             _check_unknown(rec, known)
@@ -138,6 +143,8 @@ def resolve(
                 bn = rec[lbn]
                 if type(bn) is not str:
                     raise FormatError("SenML bn must be text")
+                # Names that extend a base name below the request path lie below it too.
+                bn_under = base is None or not base or _base_name_under(bn, base)
             if lbt in rec:
                 bt = _number(rec[lbt], "bt")
             if lbv in rec:
@@ -148,11 +155,17 @@ def resolve(
                     raise FormatError("SenML version %r is not supported" % (ver,))
         n = rec.get(ln)
         if n is None:
-            path = parse_name(bn)
+            name = bn
         elif type(n) is str:
-            path = parse_name(bn + n)
+            name = bn + n
         else:
             raise FormatError("SenML n must be text")
+        entry = names.get(name)
+        if entry is None:
+            entry = _name_entry(name)
+        path, key = entry
+        if not bn_under and path[:nb] != base:
+            check_under(path, base)  # type: ignore[arg-type]
         if lv in rec:
             value = rec[lv]
             vt = type(value)
@@ -174,18 +187,14 @@ def resolve(
             value = parse_objlnk(rec[lvlo])
         else:
             value = None
-        if base is not None and path[: len(base)] != base:
-            check_under(path, base)
         if value is not None:
-            if len(path) < 3:
-                raise FormatError("SenML value at %s: values belong to resources" % path_text(path))
-            key = (path[0], path[2])
-            if key in types:
-                rtype = types[key]
-            else:
-                rtype = types[key] = type_of(path[:3])
-            if rtype is not None:
-                value = coerce(value, rtype, path)
+            # One type lookup per (object, resource) and payload; the value is left as
+            # it is when it already has the Python type of the resource type.
+            tp = types.get(key)
+            if tp is None:
+                tp = types[key] = _type_entry(path, key, type_of)
+            if type(value) is not tp[1] or (tp[1] is int and not INT64_MIN <= value <= INT64_MAX):
+                value = _fix(value, path, tp[0])
         elif not path:
             raise FormatError("SenML record names no path")
         if timed:
@@ -197,6 +206,55 @@ def resolve(
         else:
             append((path, value))
     return out
+
+
+# name -> (path, (object id, resource id) or None): shared by all payloads, bounded.
+_NAMES: "dict[str, tuple[Path, Any]]" = {}
+
+
+def _name_entry(name: str) -> "tuple[Path, Any]":
+    path = parse_name(name)
+    entry = (path, (path[0], path[2]) if len(path) >= 3 else None)
+    if len(_NAMES) > 4096:
+        _NAMES.clear()
+    _NAMES[name] = entry
+    return entry
+
+
+def _base_name_under(bn: str, base: "Path") -> bool:
+    """True when every name ``bn + n`` lies under ``base``: ``bn`` goes on past the
+    request path's text and a ``/`` (``"/3/1" + "0"`` is ``/3/10``, not under ``/3/1``)."""
+    return bn.startswith(path_text(base) + "/")
+
+
+def _type_entry(path: "Path", key: "Any", type_of: "TypeOf") -> "tuple[int | None, Any]":
+    if key is None:
+        return _NOT_A_RESOURCE, None
+    rtype = type_of(path[:3])
+    return rtype, _PYTYPE.get(rtype) if rtype is not None else None
+
+
+# The Python type a value of each resource type already has (no coercion needed).
+# Unsigned is absent: its range differs from Python's, so it always goes by coerce().
+_PYTYPE = {
+    T.STRING: str,
+    T.CORELNK: str,
+    T.INTEGER: int,
+    T.TIME: int,
+    T.FLOAT: float,
+    T.BOOLEAN: bool,
+    T.OPAQUE: bytes,
+    T.OBJLNK: tuple,
+}
+_NOT_A_RESOURCE = -1
+
+
+def _fix(value: "Any", path: "Path", rtype: "int | None") -> "Any":
+    if rtype == _NOT_A_RESOURCE:
+        raise FormatError("SenML value at %s: values belong to resources" % path_text(path))
+    if rtype is None:
+        return value
+    return coerce(value, rtype, path)
 
 
 def _check_unknown(rec: "dict[Any, Any]", known: "frozenset[Any]") -> None:
@@ -258,7 +316,7 @@ def build(
         elif timed:
             raise FormatError("an untimed group cannot follow a timed one")
         for path, value in records:
-            text = _text(path)
+            text = text_of(path)
             rec: dict[Any, Any] = new_map()
             if first:
                 first = False
@@ -309,10 +367,58 @@ def build(
     return out
 
 
+def build_records(
+    records: "Iterable[Record]", base: "Path | None", L: Labels, vd: "Callable[[bytes], Any]"
+) -> "list[dict[Any, Any]]":
+    """:func:`build` for one untimed group, as plain dicts (CPython: insertion-ordered).
+
+    The hot path of SenML-CBOR encoding: one dict display per record, the name from a
+    cache of path texts, the value label chosen by the value's Python type."""
+    it = iter(records)
+    out: list[dict[Any, Any]] = []
+    for record in it:  # the first record carries the base name: the general builder
+        out.extend(build(((None, (record,)),), base, L, vd))
+        break
+    bn_text, cut = names(base)
+    cache = _TEXT_CACHE
+    ln, lv, lvs, lvb, lvd, lvlo = L.n, L.v, L.vs, L.vb, L.vd, L.vlo
+    append = out.append
+    for path, value in it:
+        text = cache.get(path)
+        if text is None:
+            text = text_of(path)
+        if cut:
+            if text[:cut] != bn_text:
+                raise FormatError("record %s is not below the request path %s" % (text, bn_text))
+            text = text[cut:]
+        vt = type(value)
+        if vt is int:
+            if not INT64_MIN <= value <= UINT64_MAX:
+                raise FormatError("%s: integer %d does not fit 64 bits" % (text, value))
+            append({ln: text, lv: value})
+        elif vt is float:
+            if value - value != 0.0:
+                raise FormatError("%s: SenML cannot carry %r" % (text, value))
+            append({ln: text, lv: value})
+        elif vt is str:
+            append({ln: text, lvs: value})
+        elif vt is bool:
+            append({ln: text, lvb: value})
+        elif vt is bytes:
+            append({ln: text, lvd: vd(value)})
+        elif vt is tuple:
+            append({ln: text, lvlo: objlnk_text(value)})
+        elif value is None:
+            append({ln: text})
+        else:
+            raise FormatError("%s: SenML cannot carry %r" % (text, value))
+    return out
+
+
 _TEXT_CACHE: "dict[Path, str]" = {}
 
 
-def _text(path: "Any") -> str:
+def text_of(path: "Any") -> str:
     text = _TEXT_CACHE.get(path)
     if text is None:
         if type(path) is not tuple or len(path) > 4:

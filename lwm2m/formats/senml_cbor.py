@@ -2,14 +2,15 @@
 §7.4.5 uses it. See :mod:`lwm2m.formats.senml` for names, times and values.
 
 Labels are the RFC 8428 integers (bn -2, bt -3, n 0, t 6, v 2, vs 3, vb 4, vd 8) and
-the text label ``"vlo"``. On CPython ``cbor2``'s C extension writes and reads the
-bytes; elsewhere :mod:`lwm2m.formats.cbor` does, with identical output. The pure
-decoder refuses indefinite lengths; ``cbor2`` accepts them, so the fast path is taken
-only when that cannot matter (see :func:`lwm2m.formats.cborpath.loads`).
+the text label ``"vlo"``. Decoding: ``cbor2``'s C extension on CPython, the pure CBOR
+subset elsewhere (see :mod:`lwm2m.formats.cborpath`). Encoding: a direct writer (below)
+whose output equals ``cbor2.dumps`` of the same record maps.
 """
 
 from lwm2m.errors import FormatError
 from lwm2m.formats import cbor, cborpath, senml
+from lwm2m.formats.binary import packer
+from lwm2m.formats.values import INT64_MIN, UINT64_MAX, objlnk_text, path_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -49,11 +50,157 @@ def encode(
     records: "Iterable[Record]", base: "Path | None", type_of: "TypeOf | None" = None
 ) -> bytes:
     """Records -> SenML-CBOR. ``base`` None: absolute names (composite operations)."""
-    return cborpath.dumps(
-        senml.build(((None, records),), base, senml.CBOR_LABELS, _same, cbor.MapType)
-    )
+    return _write(((None, records),), base)
 
 
 def encode_timed(groups: "Iterable[Group]", base: "Path | None") -> bytes:
     """``[(time, records), ...]`` -> SenML-CBOR with ``bt`` on each group's first record."""
-    return cborpath.dumps(senml.build(groups, base, senml.CBOR_LABELS, _same, cbor.MapType))
+    return _write(groups, base)
+
+
+# -- the writer -----------------------------------------------------------------------
+#
+# Records are written straight to bytes, the same on CPython and MicroPython: a record
+# below the base name is ``a2 00 <n> <label> <value>``, and ``a2 00 <n>`` comes from a
+# cache per request path. Building dicts for cbor2.dumps costs more than the encoding
+# itself; the tests hold this writer to cbor2.dumps of the same record maps, byte for
+# byte. The first record (bn) and each group's first record (bt) go through the
+# general path: an ordered map and the CBOR subset's dumps.
+
+_PACK_INT16 = packer(">BBH")
+_PACK_INT32 = packer(">BBI")
+_PACK_INT64 = packer(">BBQ")
+_PACK_FLOAT = packer(">BBd")
+# b"\x02" + the CBOR item of v, for v in -24..255 (label 2 is "v").
+_V_SMALL = [cbor.dumps(2) + cbor.encode_int(v) for v in range(-24, 256)]
+_VS_HEADS = [b"\x03" + cbor.head(3, n) for n in range(256)]  # label 3 ("vs") + text head
+_VB = (b"\x04\xf4", b"\x04\xf5")
+_HEADS: "dict[Path | None, dict[Path, bytes]]" = {}
+
+
+def _value_item(value: "Any", text: str) -> bytes:
+    """Label and value of one record (any value type; the loop inlines the common ones)."""
+    vt = type(value)
+    if vt is int:
+        if not INT64_MIN <= value <= UINT64_MAX:
+            raise FormatError("%s: integer %d does not fit 64 bits" % (text, value))
+        return b"\x02" + cbor.encode_int(value)
+    if vt is float:
+        if value - value != 0.0:
+            raise FormatError("%s: SenML cannot carry %r" % (text, value))
+        return _PACK_FLOAT(0x02, 0xFB, value)
+    if vt is str:
+        return b"\x03" + cbor.encode_text(value)
+    if vt is bool:
+        return _VB[1] if value else _VB[0]
+    if vt is bytes:
+        return b"\x08" + cbor.encode_bytes(value)
+    if vt is tuple:
+        return b"\x63vlo" + cbor.encode_text(objlnk_text(value))
+    raise FormatError("%s: SenML cannot carry %r" % (text, value))
+
+
+def _general(
+    path: "Path",
+    value: "Any",
+    bn_text: "str | None",
+    cut: int,
+    whole: "str | None",
+    with_bn: bool,
+    t: "Any",
+) -> bytes:
+    text = senml.text_of(path)
+    m = cbor.MapType()
+    if with_bn and bn_text is not None:
+        if text == whole:
+            m[-2] = whole
+        elif text[:cut] == bn_text:
+            m[-2] = bn_text
+            m[0] = text[cut:]
+        else:
+            raise FormatError("record %s lies outside the request path %s" % (text, whole))
+    elif cut:
+        if text[:cut] != bn_text:
+            raise FormatError("record %s lies outside the request path %s" % (text, whole))
+        m[0] = text[cut:]
+    else:
+        m[0] = text
+    if t is not None:
+        m[-3] = t
+    body = b"".join([cbor.dumps(k) + cbor.dumps(v) for k, v in m.items()])
+    if value is None:
+        return cbor.head(5, len(m)) + body
+    return cbor.head(5, len(m) + 1) + body + _value_item(value, text)
+
+
+def _head(path: "Any", bn_text: "str | None", cut: int, whole: "str | None") -> bytes:
+    """``a2 00 <n>`` of a record below the base name."""
+    text = senml.text_of(path)
+    if cut:
+        if text[:cut] != bn_text:
+            raise FormatError("record %s lies outside the request path %s" % (text, whole))
+        text = text[cut:]
+    return b"\xa2\x00" + cbor.encode_text(text)
+
+
+def _write(groups: "Iterable[Group]", base: "Path | None") -> bytes:
+    bn_text, cut = senml.names(base)
+    whole = path_text(base) if base is not None else None
+    heads = _HEADS.get(base)
+    if heads is None or len(heads) > 4096:
+        if len(_HEADS) > 64:
+            _HEADS.clear()
+        heads = _HEADS[base] = {}
+    parts: list[bytes] = []
+    app = parts.append
+    small = _V_SMALL
+    vs_heads = _VS_HEADS
+    count = 0
+    first = True
+    timed = False
+    for t, records in groups:
+        if t is not None:
+            if type(t) is not int and type(t) is not float:
+                raise FormatError("a SenML time is a number, not %r" % (t,))
+            timed = True
+        elif timed:
+            raise FormatError("an untimed group cannot follow a timed one")
+        group_first = t is not None
+        for path, value in records:
+            count += 1
+            if first or group_first:
+                app(_general(path, value, bn_text, cut, whole, first, t))
+                first = group_first = False
+                continue
+            h = heads.get(path)
+            if h is None:
+                h = heads[path] = _head(path, bn_text, cut, whole)
+            vt = type(value)
+            if vt is int:
+                app(h)
+                if -24 <= value < 256:
+                    app(small[value + 24])
+                elif 0 <= value < 0x10000:
+                    app(_PACK_INT16(0x02, 0x19, value))
+                elif 0 <= value < 0x100000000:
+                    app(_PACK_INT32(0x02, 0x1A, value))
+                else:
+                    app(_value_item(value, path_text(path)))
+            elif vt is str:
+                raw = value.encode("utf-8")
+                app(h)
+                if len(raw) < 256:
+                    app(vs_heads[len(raw)])
+                else:
+                    app(b"\x03" + cbor.head(3, len(raw)))
+                app(raw)
+            elif vt is float and value - value == 0.0:
+                app(h)
+                app(_PACK_FLOAT(0x02, 0xFB, value))
+            elif value is None:
+                app(b"\xa1" + h[1:])
+            else:
+                item = _value_item(value, path_text(path))
+                app(h)
+                app(item)
+    return cbor.head(4, count) + b"".join(parts)

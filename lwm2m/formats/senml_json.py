@@ -80,7 +80,7 @@ def encode_timed(groups: "Iterable[Group]", base: "Path | None") -> bytes:
 def _encode(groups: "Iterable[Group]", base: "Path | None") -> bytes:
     bn_text, cut = senml.names(base)
     whole = path_text(base) if base is not None else None
-    text_of = senml._text
+    text_of = senml.text_of
     parts: list[str] = []
     append = parts.append
     first = True

@@ -60,7 +60,6 @@ _PACK_I64 = packer(">q")
 _PACK_U16 = packer(">H")
 _PACK_U32 = packer(">I")
 _PACK_U64 = packer(">Q")
-_PACK_F32 = packer(">f")
 _PACK_F64 = packer(">d")
 _PACK_OBJLNK = packer(">HH")
 
@@ -285,7 +284,7 @@ _HEADER_CACHE: "dict[int, bytes]" = {}
 
 def header(kind: int, ident: int, length: int) -> bytes:
     """Type byte, identifier and length field of one TLV (shortest forms)."""
-    small = ident < 256 and length < 256
+    small = length < 256
     if small:
         key = (ident << 10) | (length << 2) | (kind >> 6)
         h = _HEADER_CACHE.get(key)
@@ -311,7 +310,7 @@ def header(kind: int, ident: int, length: int) -> bytes:
         )
     else:
         raise FormatError("a TLV value is at most 16 MiB, not %d bytes" % length)
-    if small:
+    if small and len(_HEADER_CACHE) < 16384:
         _HEADER_CACHE[key] = head
     return head
 
@@ -372,14 +371,8 @@ def encode_value(value: "Any", path: "Path", type_of: "TypeOf") -> bytes:
     if vt is bool:
         return _TRUE if value else _FALSE
     if vt is float:
-        if value != value:  # NaN: keep its full width
-            return _PACK_F64(value)
-        try:
-            f32 = _PACK_F32(value)
-        except OverflowError:
-            return _PACK_F64(value)
-        # A float that a single-precision value holds exactly goes in 4 bytes.
-        return f32 if _F32(f32, 0)[0] == value else _PACK_F64(value)
+        # Appendix C allows 4 or 8 bytes; 8 carries every value exactly (decoding takes both).
+        return _PACK_F64(value)
     if vt is tuple:
         if len(value) == 2 and 0 <= value[0] <= 0xFFFF and 0 <= value[1] <= 0xFFFF:
             return _PACK_OBJLNK(value[0], value[1])
@@ -403,31 +396,8 @@ def encode(
     n = len(base)
     if not 1 <= n <= 4:
         raise FormatError("TLV needs an object, instance, resource or resource instance path")
-    parts: list[bytes] = []
     if n == 1:
-        oid = base[0]
-        groups: list[tuple[int, list[Record]]] = []
-        current = -1
-        seen = set()
-        group: list[Record] = []
-        for record in records:
-            path = record[0]
-            if len(path) < 3 or path[0] != oid:
-                raise FormatError("record %s is not a resource under /%d" % (_ptext(path), oid))
-            iid = path[1]
-            if iid != current:
-                if iid in seen:
-                    raise FormatError("records of instance /%d/%d are not contiguous" % (oid, iid))
-                seen.add(iid)
-                current = iid
-                group = []
-                groups.append((iid, group))
-            group.append(record)
-        for iid, group in groups:
-            body = _encode_resources(group, (oid, iid), type_of)
-            parts.append(header(OBJECT_INSTANCE, iid, len(body)))
-            parts.append(body)
-        return b"".join(parts)
+        return _encode_resources(records, (base[0], -1), type_of)
     if n == 2:
         return _encode_resources(records, base, type_of)
     records = list(records)
@@ -435,8 +405,7 @@ def encode(
         if len(records) == 1 and records[0][0] == base:
             value = encode_value(records[0][1], base, type_of)
             return header(RESOURCE, base[2], len(value)) + value
-        body = _encode_instances(records, base, type_of)
-        return header(MULTIPLE_RESOURCE, base[2], len(body)) + body
+        return _encode_resources(records, base[:2], type_of, base[2])
     if len(records) != 1 or records[0][0] != base:
         raise FormatError("TLV for %s carries exactly that resource instance" % path_text(base))
     value = encode_value(records[0][1], base, type_of)
@@ -447,79 +416,123 @@ def _ptext(path: "Any") -> str:
     return path_text(path) if type(path) is tuple else repr(path)
 
 
-def _encode_instances(records: "list[Record]", rpath: "Path", type_of: "TypeOf") -> bytes:
-    parts: list[bytes] = []
-    append = parts.append
-    for path, value in records:
-        if len(path) != 4 or path[:3] != rpath:
-            raise FormatError(
-                "record %s is not an instance of %s" % (_ptext(path), path_text(rpath))
-            )
-        v = encode_value(value, path, type_of)
-        append(header(RESOURCE_INSTANCE, path[3], len(v)))
-        append(v)
-    return b"".join(parts)
+def _encode_resources(
+    records: "Iterable[Record]", ipath: "Path", type_of: "TypeOf", only: int = -1
+) -> bytes:
+    """Resource and multiple-resource TLVs of one instance.
 
-
-def _encode_resources(records: "Iterable[Record]", ipath: "Path", type_of: "TypeOf") -> bytes:
+    The hot path: the header of an 8-bit id and a value shorter than 256 bytes comes
+    from the header cache by one int key; common ints, strings and floats are encoded
+    inline; everything else goes through :func:`encode_value`. ``only``: the records
+    must be the instances of that one multiple resource."""
     parts: list[bytes] = []
-    append = parts.append
     oid, iid = ipath
+    # iid -1: object level, each run of one instance's records is wrapped in its
+    # Object Instance TLV (the runs must not repeat an instance).
+    instances: list[bytes] | None = [] if iid < 0 else None
+    done: set[int] = set()
     cache = _HEADER_CACHE
     small = _SMALL_SIGNED
+    pack_f64 = _PACK_F64
+    pack_i16 = _PACK_I16
+    pack_i32 = _PACK_I32
     multi_rid = -1
-    multi: list[bytes] = []
+    out = parts  # where the current TLVs go: the instance, or a multiple resource
+    append = parts.append
     seen: set[int] = set()
     for path, value in records:
-        if len(path) == 3:
+        n = len(path)
+        if n == 3:
             o, i, rid = path
-            if i != iid or o != oid:
-                raise FormatError("record %s is not under %s" % (_ptext(path), path_text(ipath)))
-            if multi_rid >= 0:
-                _close_multiple(parts, multi_rid, multi, seen)
-                multi_rid = -1
-            if rid in seen:
-                raise FormatError("resource %s appears twice" % path_text(path))
-            seen.add(rid)
-            # Fast path: an int -128..127 under an 8-bit id, header from the cache.
-            if type(value) is int and -128 <= value < 128 and rid < 256:
-                h = cache.get((rid << 10) | 4 | 3)
-                if h is None:
-                    h = header(RESOURCE, rid, 1)
-                append(h)
-                append(small[value + 128])
-                continue
-            v = encode_value(value, path, type_of)
-            append(header(RESOURCE, rid, len(v)))
-            append(v)
-        elif len(path) == 4:
-            o, i, rid, riid = path
-            if i != iid or o != oid:
-                raise FormatError("record %s is not under %s" % (_ptext(path), path_text(ipath)))
-            if rid != multi_rid:
-                if multi_rid >= 0:
-                    _close_multiple(parts, multi_rid, multi, seen)
-                if rid in seen:
-                    raise FormatError("instances of %s are not contiguous" % path_text(path[:3]))
-                multi_rid = rid
-                multi = []
-            if type(value) is int and -128 <= value < 128 and riid < 256:
-                h = cache.get((riid << 10) | 4 | 1)
-                if h is None:
-                    h = header(RESOURCE_INSTANCE, riid, 1)
-                multi.append(h)
-                multi.append(small[value + 128])
-                continue
-            v = encode_value(value, path, type_of)
-            multi.append(header(RESOURCE_INSTANCE, riid, len(v)))
-            multi.append(v)
+            ident = rid
+        elif n == 4:
+            o, i, rid, ident = path
         else:
             raise FormatError(
                 "record %s is not a resource under %s" % (_ptext(path), path_text(ipath))
             )
+        if i != iid or o != oid:
+            if instances is None or o != oid or i in done:
+                raise FormatError("record %s is not under %s" % (_ptext(path), path_text(ipath)))
+            # A new instance: close the one before, start this one.
+            if multi_rid >= 0:
+                _close_multiple(parts, multi_rid, out, seen)
+                multi_rid = -1
+            if iid >= 0:
+                _close_instance(instances, iid, parts)
+                done.add(iid)
+            iid = i
+            parts = out = []
+            append = parts.append
+            seen = set()
+        if n == 3:
+            if only >= 0:
+                raise FormatError(
+                    "record %s is not an instance of resource %d" % (path_text(path), only)
+                )
+            if multi_rid >= 0:
+                _close_multiple(parts, multi_rid, out, seen)
+                multi_rid = -1
+                out = parts
+                append = parts.append
+            if rid in seen:
+                raise FormatError("resource %s appears twice" % path_text(path))
+            seen.add(rid)
+            kind_bits = 3  # RESOURCE >> 6
+        else:
+            if rid != multi_rid:
+                if multi_rid >= 0:
+                    _close_multiple(parts, multi_rid, out, seen)
+                if only >= 0 and rid != only:
+                    raise FormatError(
+                        "record %s is not an instance of resource %d" % (path_text(path), only)
+                    )
+                if rid in seen:
+                    raise FormatError("instances of %s are not contiguous" % path_text(path[:3]))
+                multi_rid = rid
+                out = []
+                append = out.append
+            kind_bits = 1  # RESOURCE_INSTANCE >> 6
+        vt = type(value)
+        if vt is int:
+            # Widths where signed and unsigned agree are written here; the rest (and
+            # 8-byte values) ask encode_value, which asks the resource type.
+            if -128 <= value < 128:
+                v = small[value + 128]
+            elif 256 <= value < 0x8000 or -0x8000 <= value < -128:
+                v = pack_i16(value)
+            elif 0x10000 <= value < 0x80000000 or -0x80000000 <= value < -0x8000:
+                v = pack_i32(value)
+            else:
+                v = encode_value(value, path, type_of)
+        elif vt is str:
+            v = value.encode("utf-8")
+        elif vt is float:
+            v = pack_f64(value)
+        else:
+            v = encode_value(value, path, type_of)
+        length = len(v)
+        if length < 256:
+            h = cache.get((ident << 10) | (length << 2) | kind_bits)
+            if h is None:
+                h = header(kind_bits << 6, ident, length)
+        else:
+            h = header(kind_bits << 6, ident, length)
+        append(h)
+        append(v)
     if multi_rid >= 0:
-        _close_multiple(parts, multi_rid, multi, seen)
+        _close_multiple(parts, multi_rid, out, seen)
+    if instances is not None:
+        if iid >= 0:
+            _close_instance(instances, iid, parts)
+        return b"".join(instances)
     return b"".join(parts)
+
+
+def _close_instance(instances: "list[bytes]", iid: int, parts: "list[bytes]") -> None:
+    body = b"".join(parts)
+    instances.append(header(OBJECT_INSTANCE, iid, len(body)))
+    instances.append(body)
 
 
 def _close_multiple(parts: "list[bytes]", rid: int, multi: "list[bytes]", seen: "set[int]") -> None:

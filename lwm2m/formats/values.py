@@ -123,10 +123,29 @@ def b64url_encode(data: bytes) -> str:
 def b64url_decode(text: str) -> bytes:
     """base64url with or without padding (RFC 8428 §5 omits it; some peers keep it)."""
     body = text.rstrip("=")
-    if not _B64URL_CHARS.issuperset(body) or len(body) % 4 == 1:
+    if len(body) % 4 == 1 or len(text) - len(body) > 2:
+        raise FormatError("invalid base64url text %r" % (text[:40],))
+    if _URL_TO_STD is not None:
+        # CPython: translate in C, then a strict decode refuses any other character.
+        try:
+            raw = body.encode("ascii").translate(_URL_TO_STD) + b"=" * (-len(body) % 4)
+            return binascii.a2b_base64(raw, strict_mode=True)
+        except (binascii.Error, ValueError):  # UnicodeError is a ValueError
+            raise FormatError("invalid base64url text %r" % (text[:40],)) from None
+    if not _B64URL_CHARS.issuperset(body):
         raise FormatError("invalid base64url text %r" % (text[:40],))
     body = body.replace("-", "+").replace("_", "/")
     return _a2b(body + "=" * (-len(body) % 4))
+
+
+# "+" and "/" must not pass as base64url: they map to "!" so the strict decode fails.
+_URL_TO_STD: "bytes | None" = None
+if hasattr(bytes, "maketrans"):
+    try:
+        binascii.a2b_base64(b"", strict_mode=True)
+        _URL_TO_STD = bytes.maketrans(b"-_+/", b"+/!!")
+    except TypeError:  # no strict_mode before CPython 3.11
+        pass
 
 
 def _a2b(text: str) -> bytes:

@@ -111,6 +111,13 @@ def test_decode_accepts_capture_formatting(capsys: pytest.CaptureFixture[str]) -
         (["encode", '{"code": "0.00", "token": "01"}'], "empty message"),
         (["encode", "[]"], "JSON object"),
         (["frobnicate"], "invalid choice"),
+        (["client", "get", "http://127.0.0.1/"], "only coap://"),
+        (["client", "get", "coap://127.0.0.1:99999/"], "bad port"),
+        (["client", "get", "coap://127.0.0.1:9/", "-b", "100"], "block size"),
+        (["client", "put", "coap://127.0.0.1:9/", "-f", "/nonexistent/file"], "cannot read"),
+        (["client", "get", "coap://127.0.0.1:9/", "-e", "a", "-f", "b"], "not allowed"),
+        (["server", "--listen", "nope", "--root", "."], "HOST:PORT"),
+        (["server", "--listen", "127.0.0.1:0", "--root", "/nonexistent"], "not a directory"),
     ],
 )
 def test_bad_input_exits_1_with_one_line(args: list[str], says: str) -> None:

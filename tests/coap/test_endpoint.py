@@ -4,6 +4,7 @@
 from coap import codes, formats, options, types
 from coap.endpoint import DONE, OBSERVING, QUEUED, WAITING, Endpoint
 from coap.events import (
+    BlockReceived,
     DatagramRejected,
     NotificationReceived,
     ObservationCancelled,
@@ -301,6 +302,22 @@ def test_nstart_queues_requests_in_order() -> None:
     assert first.state == DONE
 
 
+def test_nstart_is_per_peer_and_tunable() -> None:
+    endpoint = Endpoint(SeededRng(8), TransmissionParams(nstart=2))
+    first = endpoint.send_request("B", get("1"), 0)
+    second = endpoint.send_request("B", get("2"), 0)
+    third = endpoint.send_request("B", get("3"), 0)
+    other = endpoint.send_request("C", get("4"), 0)
+    assert [r.state for r in (first, second, third, other)] == [WAITING, WAITING, QUEUED,
+                                                                WAITING]
+    assert [peer for peer, _ in endpoint.datagrams_to_send()] == ["B", "B", "C"]
+    mid = decode(first.message.encode()).mid
+    ack = Message(types.ACK, codes.CONTENT, mid, first.token, payload=b"1")
+    endpoint.receive_datagram(ack.encode(), "B", 10)
+    assert third.state == WAITING
+    assert [decode(d).uri_path for _, d in endpoint.datagrams_to_send()] == [("3",)]
+
+
 def test_cancel_stops_retransmission() -> None:
     endpoint = Endpoint(SeededRng(5))
     request = endpoint.send_request("B", get("x"), 0)
@@ -364,7 +381,23 @@ def test_block2_client_asks_for_smaller_blocks() -> None:
     [event] = link.take("A", ResponseReceived)
     assert event.response.payload == body
     sizes = [len(decode(d).payload) for _, s, d in link.wire if s == "B"]
-    assert sizes[0] == 1024 and set(sizes[1:]) == {32}
+    assert set(sizes) == {32}  # early negotiation: the first request asked for 32 already
+    first = decode(link.wire[0][2])
+    assert first.block2 == (0, False, 1)
+
+
+def test_block2_streamed_block_by_block() -> None:
+    body = bytes(i & 0xFF for i in range(1000))
+    link = pair(block_szx=3)
+    serve(link, {"/s": body})
+    request = link.ends["A"].send_request("B", get("s"), 0, stream=True)
+    link.run(10000)
+    blocks = link.take("A", BlockReceived)
+    assert [b.offset for b in blocks] == list(range(0, 1000, 128))
+    assert [b.more for b in blocks] == [True] * 7 + [False]
+    assert b"".join(b.response.payload for b in blocks) == body
+    assert link.take("A", ResponseReceived) == []
+    assert request.state == DONE
 
 
 def test_block2_peer_changes_block_size_mid_transfer() -> None:
@@ -529,13 +562,19 @@ def observe_pair(**kwargs: "Any") -> "tuple[Link, list[Any]]":
     return link, observations
 
 
+def observe(link: Link, path: str = "o", until_ms: int = 100) -> "Any":
+    """Register an observation of ``path`` from A at B; returns A's request handle."""
+    message = get(path)
+    message.observe = 0
+    request = link.ends["A"].send_request("B", message, link.now_ms)
+    link.run(until_ms)
+    return request
+
+
 def test_observe_notifications_and_active_cancel() -> None:
     link, observations = observe_pair(observe_con_every=3)
     client, server = link.ends["A"], link.ends["B"]
-    message = get("3/0/7")
-    message.observe = 0
-    request = client.send_request("B", message, 0)
-    link.run(100)
+    request = observe(link, "3/0/7")
     [first] = link.take("A", ResponseReceived)
     assert first.response.observe is not None
     assert request.state == OBSERVING
@@ -562,10 +601,7 @@ def test_observe_notifications_and_active_cancel() -> None:
 
 def test_observe_rst_on_a_notification_cancels() -> None:
     link, observations = observe_pair()
-    message = get("o")
-    message.observe = 0
-    request = link.ends["A"].send_request("B", message, 0)
-    link.run(100)
+    request = observe(link)
     link.ends["A"].forget_peer("B")  # the client forgets: the next notification gets RST
     assert request.state == DONE
     link.ends["B"].notify(
@@ -574,6 +610,19 @@ def test_observe_rst_on_a_notification_cancels() -> None:
     link.run(link.now_ms + 100)
     [event] = link.take("B", ObservationCancelled)
     assert event.reason == "reset"
+
+
+def test_passive_cancel_resets_the_next_notification() -> None:
+    link, observations = observe_pair()
+    request = observe(link)
+    link.ends["A"].cancel(request, link.now_ms, deregister=False)
+    assert request.state == DONE
+    assert link.ends["A"].get_timer() is None
+    link.ends["B"].notify(observations[0], Message(code=codes.CONTENT, payload=b"n"),
+                          link.now_ms)  # NON: the RST names its message id
+    link.run(link.now_ms + 100)
+    assert [e.reason for e in link.take("B", ObservationCancelled)] == ["reset"]
+    assert link.take("A", NotificationReceived) == []
 
 
 def test_observe_stale_notifications_are_dropped() -> None:
@@ -607,10 +656,7 @@ def test_observe_stale_notifications_are_dropped() -> None:
 
 def test_error_notification_ends_the_observation() -> None:
     link, observations = observe_pair()
-    message = get("o")
-    message.observe = 0
-    request = link.ends["A"].send_request("B", message, 0)
-    link.run(100)
+    request = observe(link)
     link.ends["B"].notify(observations[0], Message(code=codes.NOT_FOUND), link.now_ms)
     link.run(link.now_ms + 100)
     assert len(link.take("A", NotificationReceived)) == 1
@@ -622,16 +668,16 @@ def test_error_notification_ends_the_observation() -> None:
 
 def test_reregistration_keeps_the_token_and_the_observation() -> None:
     link, observations = observe_pair()
-    message = get("o")
-    message.observe = 0
-    request = link.ends["A"].send_request("B", message, 0)
-    link.run(100)
+    request = observe(link)
     link.take("A", ResponseReceived)
     link.ends["A"].reregister(request, link.now_ms)
     link.run(link.now_ms + 100)
     assert len(observations) == 2 and not observations[0].active and observations[1].active
     assert observations[1].token == request.token
+    assert observations[1].sequence == observations[0].sequence + 1
     assert request.state == OBSERVING
+    [renewed] = link.take("A", NotificationReceived)  # the answer to the re-registration
+    assert renewed.response.observe == observations[1].sequence
     link.ends["B"].notify(observations[1], Message(code=codes.CONTENT, payload=b"after"),
                           link.now_ms)
     link.run(link.now_ms + 100)
@@ -641,10 +687,7 @@ def test_reregistration_keeps_the_token_and_the_observation() -> None:
 
 def test_a_new_con_notification_replaces_the_unacknowledged_one() -> None:
     link, observations = observe_pair()
-    message = get("o")
-    message.observe = 0
-    link.ends["A"].send_request("B", message, 0)
-    link.run(100)
+    observe(link)
     server = link.ends["B"]
     link.drop = lambda sender, data: sender == "A"  # ACKs get lost for a while
     server.notify(observations[0], Message(code=codes.CONTENT, payload=b"1"), link.now_ms,
@@ -667,10 +710,7 @@ def test_a_new_con_notification_replaces_the_unacknowledged_one() -> None:
 
 def test_unacknowledged_con_notification_ends_the_observation() -> None:
     link, observations = observe_pair()
-    message = get("o")
-    message.observe = 0
-    link.ends["A"].send_request("B", message, 0)
-    link.run(100)
+    observe(link)
     link.drop = lambda sender, data: sender == "A"  # the client went away
     link.ends["B"].notify(
         observations[0], Message(code=codes.CONTENT, payload=b"n"), link.now_ms, confirmable=True
@@ -683,10 +723,7 @@ def test_unacknowledged_con_notification_ends_the_observation() -> None:
 def test_large_notification_is_fetched_whole() -> None:
     body = bytes(range(200))
     link, observations = observe_pair(block_szx=2)
-    message = get("big")
-    message.observe = 0
-    link.ends["A"].send_request("B", message, 0)
-    link.run(1000)
+    observe(link, "big", until_ms=1000)
     link.take("A", ResponseReceived)
     link.ends["B"].notify(observations[0], Message(code=codes.CONTENT, payload=body), link.now_ms)
     link.run(link.now_ms + 1000)

@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 from coap import codes, types
 from coap.endpoint import DONE, Endpoint
 from coap.events import RequestFailed, RequestReceived, RequestTimedOut, ResponseReceived
-from coap.message import Message
+from coap.message import Message, decode
 from tests.coap.link import Link, SeededRng
+from tests.coap.strategies import messages
 
 
 @settings(max_examples=60, deadline=None)
@@ -94,3 +95,38 @@ def test_block2_get_arrives_whole_or_fails_cleanly(
         assert finals[0].response.payload == body
     else:
         assert loss > 0 and isinstance(finals[0], RequestTimedOut)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(messages(), st.binary(max_size=40)), max_size=12),
+       st.integers(min_value=0, max_value=2**31))
+def test_remote_input_never_raises(inputs: list[Any], seed: int) -> None:
+    """DESIGN.md: remote faults never raise out of receive_datagram, whatever the state."""
+    endpoint = Endpoint(SeededRng(seed), block_szx=0)
+    observe = Message(types.CON, codes.GET)
+    observe.uri_path = "o"
+    observe.observe = 0
+    endpoint.send_request("peer", observe, 0)
+    endpoint.send_request("peer", Message(types.NON, codes.PUT, payload=bytes(40)), 0)
+    sent = [decode(d) for _, d in endpoint.datagrams_to_send()]
+    now = 0
+    for item in inputs:
+        now += 700
+        if isinstance(item, Message):
+            if sent and item.code and item.mid % 3 == 0:
+                item.token = sent[item.mid % len(sent)].token  # aim at a live exchange
+            if sent and item.mid % 5 == 0:
+                item.mid = sent[0].mid
+            data = item.encode()
+        else:
+            data = item
+        endpoint.receive_datagram(data, "peer", now)
+        event = endpoint.next_event()
+        while event is not None:
+            if isinstance(event, RequestReceived):
+                endpoint.respond(event, event.response(codes.CONTENT, bytes(50)), now)
+            event = endpoint.next_event()
+        endpoint.datagrams_to_send()
+        timer = endpoint.get_timer()
+        if timer is not None and timer <= now + 700:
+            endpoint.handle_timer(timer)

@@ -426,3 +426,14 @@ def test_a_migrating_peer_takes_over_a_stale_address() -> None:
     assert link_a.first("server", "ApplicationData").data == b"from A at B's old address"
     closed = [e for e in link_a.server_events if type(e).__name__ == "ConnectionClosed"]
     assert closed and closed[0].reason == "address taken by a migrated peer"
+
+
+def test_smallest_mtu_with_the_largest_record_overhead() -> None:
+    opts = {"mtu": 128, "cipher_suites": [PSK_AES128_CBC_SHA256]}
+    server_opts = dict(opts)
+    server_opts["psk_hint"] = b"h" * 300
+    client, server = make_pair(opts, server_opts)
+    link = Link(client, server)
+    link.handshake()
+    assert client.is_established
+    assert max(len(d) for _, d in link.to_client + link.to_server) <= 128

@@ -4,7 +4,6 @@ our file server, and our client against an aiocoap server."""
 import asyncio
 import os
 import pathlib
-import socket
 from typing import Any
 
 import aiocoap
@@ -22,23 +21,17 @@ from coap.events import (
 )
 from coap.message import Message
 from coap.tool import DatagramHost, FileServer
+from tests.peers import free_udp_port
 
 pytestmark = pytest.mark.interop
 
 BODY = bytes((i * 13 + 5) & 0xFF for i in range(3000))
 
 
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 # -- aiocoap's client against our server --------------------------------------------------
 
-async def with_our_server(root: pathlib.Path, body: Any) -> None:
-    endpoint = Endpoint(os.urandom)
+async def with_our_server(root: pathlib.Path, body: Any, block_szx: int = 6) -> None:
+    endpoint = Endpoint(os.urandom, block_szx=block_szx)
     server = FileServer(str(root), endpoint)
     host = DatagramHost(endpoint, server.on_event)
     server.dgram = host
@@ -51,7 +44,8 @@ async def with_our_server(root: pathlib.Path, body: Any) -> None:
         host.close()
 
 
-def test_aiocoap_client_against_our_server(tmp_path: pathlib.Path) -> None:
+@pytest.mark.parametrize("block_szx", [0, 2, 6])  # our server's block size: 16, 64, 1024
+def test_aiocoap_client_against_our_server(tmp_path: pathlib.Path, block_szx: int) -> None:
     (tmp_path / "hello.txt").write_bytes(b"hi")
     (tmp_path / "big.bin").write_bytes(BODY)
 
@@ -62,7 +56,7 @@ def test_aiocoap_client_against_our_server(tmp_path: pathlib.Path) -> None:
         assert response.payload == b"hi"
         response = await client.request(
             aiocoap.Message(code=aiocoap.GET, uri=base + "/big.bin")).response
-        assert response.payload == BODY  # aiocoap fetched Block2 1024-byte blocks
+        assert response.payload == BODY  # aiocoap fetched our Block2 blocks
         small = aiocoap.Message(code=aiocoap.GET, uri=base + "/big.bin")
         small.opt.block2 = aiocoap.optiontypes.BlockOption.BlockwiseTuple(0, False, 2)
         response = await client.request(small).response
@@ -87,7 +81,7 @@ def test_aiocoap_client_against_our_server(tmp_path: pathlib.Path) -> None:
         assert notification.payload == b"changed"
         observed.observation.cancel()
 
-    asyncio.run(with_our_server(tmp_path, body))
+    asyncio.run(with_our_server(tmp_path, body, block_szx))
 
 
 # -- our client against an aiocoap server ---------------------------------------------------
@@ -143,7 +137,8 @@ class OurClient:
                 return event
 
 
-def test_our_client_against_aiocoap_server() -> None:
+@pytest.mark.parametrize("block_szx", [0, 2, 6])  # our client's block size: 16, 64, 1024
+def test_our_client_against_aiocoap_server(block_szx: int) -> None:
     async def main() -> None:
         port = free_udp_port()
         store, counter = Store(), Counter()
@@ -151,7 +146,7 @@ def test_our_client_against_aiocoap_server() -> None:
         site.add_resource(["store"], store)
         site.add_resource(["counter"], counter)
         server = await aiocoap.Context.create_server_context(site, bind=("127.0.0.1", port))
-        ours = OurClient(block_szx=4)
+        ours = OurClient(block_szx=block_szx)
         await ours.host.open(("127.0.0.1", 0))
         peer = ("127.0.0.1", port)
         try:
@@ -159,7 +154,7 @@ def test_our_client_against_aiocoap_server() -> None:
             get.uri_path = "store"
             event = await ours.request(peer, get)
             assert isinstance(event, ResponseReceived), event
-            assert event.response.payload == BODY  # Block2 of 256-byte blocks
+            assert event.response.payload == BODY  # Block2 at our block size
             put = Message(code=codes.PUT, payload=BODY[::-1])
             put.uri_path = "store"
             put.content_format = formats.OCTET_STREAM

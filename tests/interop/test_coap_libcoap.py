@@ -11,19 +11,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.peers import require_program
+from tests.peers import free_udp_port, require_program
 
 pytestmark = pytest.mark.interop
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 BODY = bytes((i * 31 + 7) & 0xFF for i in range(3000))
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -140,13 +133,15 @@ def our_client(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[b
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
-def test_our_client_gets_from_libcoap(libcoap_server: int) -> None:
-    done = our_client("get", f"coap://127.0.0.1:{libcoap_server}/")
+@pytest.mark.parametrize("kind", ["CON", "NON"])
+def test_our_client_gets_from_libcoap(libcoap_server: int, kind: str) -> None:
+    extra = ["--non"] if kind == "NON" else []
+    done = our_client("get", f"coap://127.0.0.1:{libcoap_server}/", *extra)
     assert done.returncode == 0, done.stderr
     assert b"libcoap" in done.stdout
 
 
-@pytest.mark.parametrize("block", ["64", "1024"])
+@pytest.mark.parametrize("block", ["16", "64", "1024"])
 def test_our_client_blockwise_put_and_get_with_libcoap(libcoap_server: int,
                                                        tmp_path: pathlib.Path,
                                                        block: str) -> None:
@@ -166,3 +161,28 @@ def test_our_client_observes_libcoap_time(libcoap_server: int) -> None:
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stdout.splitlines() if line]
     assert len(set(lines)) >= 2, done.stdout  # the time resource notifies every second
+
+
+def test_libcoap_over_ipv6_loopback(tmp_path: pathlib.Path) -> None:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    (tmp_path / "v6.txt").write_bytes(b"over ::1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "coap", "server", "--listen", "[::1]:0", "--root", str(tmp_path)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().decode()
+        assert line.startswith("listening on [::1]:"), line
+        port = int(line.rsplit(":", 1)[1])
+        done = coap_client("-m", "get", f"coap://[::1]:{port}/v6.txt")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == b"over ::1"
+        mine = our_client("get", f"coap://[::1]:{port}/v6.txt")
+        assert mine.stdout.strip() == b"over ::1"
+    finally:
+        stop(process)

@@ -153,3 +153,39 @@ def test_gnutls_cli_with_a_wrong_key_fails_on_both_sides() -> None:
             assert cli.proc.wait(timeout=5) != 0
     assert names(events) == ["HandshakeFailed"]
     assert not any(isinstance(e, AlertReceived) for e in events)
+
+
+def test_fragmented_flights_both_ways(tmp_path: Any) -> None:
+    # A 400-byte identity hint makes the ServerKeyExchange larger than a 200-byte MTU:
+    # gnutls-serv fragments it for our client, our server fragments it for gnutls-cli.
+    hint = "h" * 400
+    port = free_udp_port()
+    argv = [*_gnutls_serv(tmp_path, port), "--mtu", "200"]
+    argv[argv.index("--pskhint") + 1] = hint
+    client = DtlsClient(
+        b"ep2", KEY, os.urandom, retransmit_initial_ms=200, handshake_timeout_ms=8000
+    )
+    with peer(argv) as srv:
+        assert srv.wait_for("listening on IPv4", 5), srv.output
+        events = drive_client(
+            client, port, lambda e: isinstance(e, HandshakeCompleted | HandshakeFailed), 10
+        )
+    assert isinstance(events[0], HandshakeCompleted), events
+    assert events[0].psk_identity_hint == hint.encode()
+
+    server = DtlsServer({b"ep2": KEY}.get, os.urandom, psk_hint=hint.encode(), mtu=200)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        with peer([*_gnutls_cli(port, KEY_HEX), "--mtu", "200"]) as cli:
+            cli.write(b"through fragments\n")
+
+            def on_event(event: Any) -> bool:
+                if isinstance(event, ApplicationData):
+                    server.send(event.addr, b"echo: " + event.data)
+                    return True
+                return isinstance(event, HandshakeFailed)
+
+            events = drive_server(server, sock, on_event, timeout_s=10)
+            assert cli.wait_for("echo: through fragments", 5), cli.output
+    assert isinstance(events[0], HandshakeCompleted), events

@@ -337,3 +337,41 @@ def test_reg_retry_from_lwm2m_cfg() -> None:
         now = deadline
         client.handle_timer(now)
     assert waits == [30000, 90000, 200000, 200000]
+
+
+def test_changes_while_the_register_is_outstanding_follow_in_an_update() -> None:
+    client = make_client()
+    server = Server(client)
+    client.start(0)
+    (register,) = drain(client)
+    assert "lt=300" in register.query
+    client.set_lifetime(10, 101, 600)  # AT+QLWM2M="lifetime" while registering
+    assert drain(client) == []
+    server.answer(register, 20)
+    (update,) = drain(client)
+    assert update.kind == "update" and update.query == ("lt=600",)
+    server.answer(update, 30)
+    assert client.get_timer() == 30 + 600000 - 93000
+
+
+def test_a_trigger_while_registering_adds_nothing() -> None:
+    client = make_client()
+    server = Server(client)
+    client.start(0)
+    (register,) = drain(client)
+    assert server.dm(POST, "/1/0/8", 5).code == CHANGED  # the Register says it all
+    assert client.sessions[101].machine.state == 1  # REGISTERING
+    server.answer(register, 20)
+    assert drain(client) == []
+
+
+def test_remove_object_and_misuse() -> None:
+    client, (server,) = registered()
+    client.remove_object(19)
+    (update,) = drain(client)
+    assert b"</19" not in update.payload
+    server.answer(update, 1)
+    raises(ClientError, client.remove_object, 3)
+    raises(ClientError, client.set_lifetime, 0, 999, 60)
+    raises(ClientError, client.set_value, "/3", 1)
+    raises(ClientError, client.get_value, "/4242/0/0")

@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lwm2m import FormatError
-from lwm2m.formats import cbor, cborpath
+from lwm2m.formats import cbor, cborpath, senml, senml_cbor
 from tests.lwm2m import test_format_codecs, test_format_vectors
+from tests.lwm2m.strategies import Model, Record, object_records
 
 SCALARS = (
     st.integers(-(2**64), 2**64 - 1)
@@ -80,3 +81,17 @@ def test_fast_path_rejects_what_the_pure_path_rejects() -> None:
             cborpath.loads(bytes.fromhex(hex_data))
         with pytest.raises(FormatError):
             cbor.loads(bytes.fromhex(hex_data))
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=object_records(), times=st.lists(st.integers(0, 2**40), max_size=3))
+def test_senml_cbor_writer_equals_cbor2_of_the_record_maps(
+    case: "tuple[Model, list[Record]]", times: "list[int]"
+) -> None:
+    model, records = case
+    for base in ((model.oid,), None, ()):
+        maps = senml.build(((None, records),), base, senml.CBOR_LABELS, bytes)
+        assert senml_cbor.encode(records, base) == cbor2.dumps(maps)
+    groups = [(t, records) for t in sorted(set(times))]
+    maps = senml.build(groups, (model.oid,), senml.CBOR_LABELS, bytes)
+    assert senml_cbor.encode_timed(groups, (model.oid,)) == cbor2.dumps(maps)

@@ -61,8 +61,10 @@ def test_tlv_unsigned_and_signed_widths_differ_only_where_they_must() -> None:
     )
 
 
-def test_tlv_floats_take_4_bytes_when_exact() -> None:
-    assert tlv.encode([((1024, 0, 3), 1.5)], (1024, 0), type_of) == b"\xc4\x03\x3f\xc0\x00\x00"
+def test_tlv_floats_are_written_in_8_bytes_and_read_in_4_or_8() -> None:
+    out = tlv.encode([((1024, 0, 3), 1.5)], (1024, 0), type_of)
+    assert out == b"\xc8\x03\x08\x3f\xf8" + bytes(6)
+    assert tlv.decode(b"\xc4\x03\x3f\xc0\x00\x00", (1024, 0), type_of) == [((1024, 0, 3), 1.5)]
     out = tlv.encode([((1024, 0, 3), 0.1)], (1024, 0), type_of)
     assert len(out) == 11 and tlv.decode(out, (1024, 0), type_of) == [((1024, 0, 3), 0.1)]
 
@@ -197,6 +199,7 @@ def test_senml_names_times_and_must_understand_labels() -> None:
     raises(FormatError, senml_json.decode, b'[{"n":"/1024/0/1","v":1,"x_":1}]', None)
     assert senml_json.decode(b'[{"n":"/1024/0/1","v":1,"x":1}]', None) == [((1024, 0, 1), 1)]
     raises(FormatError, senml_json.decode, b'[{"n":"/1024/0/1","v":1}]', (1024, 1))  # outside
+    raises(FormatError, senml_json.decode, b'[{"bn":"/1024/1","n":"0","v":1}]', (1024, 1))
     raises(
         FormatError, senml_json.decode, b'[{"n":"/1024/0/0","v":1}]', None, type_of
     )  # not a string

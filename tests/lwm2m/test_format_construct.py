@@ -59,7 +59,7 @@ Item = c.Struct(
             0: c.Struct("n" / Inner),
             1: c.Struct("n" / Inner),
             2: c.Struct("n" / Inner, "raw" / c.Bytes(c.this.n)),
-            3: c.Struct("n" / Inner, "text" / c.PaddedString(c.this.n, "utf8")),
+            3: c.Struct("n" / Inner, "raw" / c.Bytes(c.this.n)),  # text: UTF-8 bytes
             7: c.Struct("value" / Simple),
         },
     ),
@@ -90,7 +90,7 @@ def _item_value(item: Any) -> Any:
     if major == 2:
         return bytes(body.raw)
     if major == 3:
-        return body.text
+        return bytes(body.raw).decode("utf-8")
     return body.value
 
 

@@ -1,0 +1,168 @@
+"""Content-format encode and decode against the serialisers they are measured by.
+
+Cases: (a) the Device instance /3/0, (b) an object of 100 instances x 10 resources,
+(c) one multiple-instance resource of 1000 instances, (d) a 4 KiB opaque resource.
+Each in TLV, SenML-JSON, SenML-CBOR and LwM2M-CBOR, encode and decode, against
+``json.dumps`` / ``json.loads`` of the equivalent SenML list (SenML-JSON) or
+``cbor2.dumps`` / ``cbor2.loads`` (its C extension) of the equivalent SenML-CBOR
+structure (the others): the cost of serialisation alone, records already shaped.
+"""
+
+import functools
+import json
+import random
+from collections.abc import Callable
+from typing import Any
+
+import cbor2
+
+from benchmarks.runner import Case
+from lwm2m import formats as F
+from lwm2m.formats import senml
+from lwm2m.formats.values import b64url_encode
+from objects import types as T
+from objects.registry import standard_registry
+
+Path = tuple[int, ...]
+Record = tuple[Path, Any]
+
+REGISTRY = standard_registry()
+
+DEVICE = [
+    ((3, 0, 0), "Open Mobile Alliance"),
+    ((3, 0, 1), "Lightweight M2M Client"),
+    ((3, 0, 2), "345000123"),
+    ((3, 0, 3), "1.0"),
+    ((3, 0, 6, 0), 1),
+    ((3, 0, 6, 1), 5),
+    ((3, 0, 7, 0), 3800),
+    ((3, 0, 7, 1), 5000),
+    ((3, 0, 8, 0), 125),
+    ((3, 0, 8, 1), 900),
+    ((3, 0, 9), 100),
+    ((3, 0, 10), 15),
+    ((3, 0, 11, 0), 0),
+    ((3, 0, 13), 1367491215),
+    ((3, 0, 14), "+02:00"),
+    ((3, 0, 16), "U"),
+]
+
+# A made-up sensor object for (b): ten resources of the usual mix of types.
+SENSOR = 30000
+SENSOR_TYPES = {
+    5700: T.FLOAT,  # sensor value
+    5601: T.FLOAT,  # min measured
+    5701: T.STRING,  # units
+    5750: T.STRING,  # application type
+    5518: T.TIME,  # timestamp
+    5603: T.INTEGER,  # min range
+    5604: T.INTEGER,  # max range
+    5821: T.INTEGER,  # calibration
+    5850: T.BOOLEAN,  # on/off
+    5903: T.UNSIGNED,  # counter
+}
+COUNTERS = 30001
+
+
+def type_of(path: Path) -> "int | None":
+    if path[0] == SENSOR:
+        return SENSOR_TYPES.get(path[2])
+    if path[0] == COUNTERS:
+        return T.INTEGER
+    return REGISTRY.type_of(path)
+
+
+def _sensor_records(rng: random.Random) -> "list[Record]":
+    records: list[Record] = []
+    for iid in range(100):
+        for rid, rtype in SENSOR_TYPES.items():
+            if rtype == T.FLOAT:
+                value: Any = round(rng.uniform(-40.0, 85.0), 2)
+            elif rtype == T.STRING:
+                value = "Cel" if rid == 5701 else "room %d" % iid
+            elif rtype == T.TIME:
+                value = 1700000000 + rng.randrange(86400)
+            elif rtype == T.BOOLEAN:
+                value = rng.random() < 0.5
+            elif rtype == T.UNSIGNED:
+                value = rng.randrange(1 << 20)
+            else:
+                value = rng.randrange(-1000, 1000)
+            records.append(((SENSOR, iid, rid), value))
+    return records
+
+
+def _cases_data() -> "list[tuple[str, Path, list[Record]]]":
+    rng = random.Random(20261124)
+    counters: list[Record] = [
+        ((COUNTERS, 0, 5, riid), rng.randrange(0, 1 << 31)) for riid in range(1000)
+    ]
+    firmware: list[Record] = [((5, 0, 0), rng.randbytes(4096))]
+    return [
+        ("a /3/0", (3, 0), DEVICE),
+        ("b 100x10", (SENSOR,), _sensor_records(rng)),
+        ("c 1000 res inst", (COUNTERS, 0, 5), counters),
+        ("d 4KiB opaque", (5, 0, 0), firmware),
+    ]
+
+
+def senml_structure(records: "list[Record]", base: Path, labels: senml.Labels) -> "list[Any]":
+    """The SenML record maps our encoders write, as plain dicts (the baselines' input)."""
+    vd: Callable[[bytes], Any] = (lambda b: b) if labels is senml.CBOR_LABELS else b64url_encode
+    return senml.build(((None, records),), base, labels, vd)
+
+
+def _expect(got: Any, want: Any, what: str) -> None:
+    if got != want:
+        raise AssertionError("%s differs" % what)
+
+
+def cases(quick: bool) -> "list[Case]":
+    out: list[Case] = []
+    for label, base, records in _cases_data():
+        json_list = senml_structure(records, base, senml.JSON_LABELS)
+        cbor_list = senml_structure(records, base, senml.CBOR_LABELS)
+        json_text = json.dumps(json_list)
+        cbor_bytes = cbor2.dumps(cbor_list)
+        for cf in (F.TLV, F.SENML_JSON, F.SENML_CBOR, F.LWM2M_CBOR):
+            name = F.NAMES[cf]
+            payload = F.encode(cf, records, base, type_of)
+
+            def encode(cf: int = cf, records: "list[Record]" = records, base: Path = base) -> bytes:
+                return F.encode(cf, records, base, type_of)
+
+            def decode(cf: int = cf, payload: bytes = payload, base: Path = base) -> "list[Record]":
+                return F.decode(cf, payload, base, type_of)
+
+            def check(
+                cf: int = cf,
+                records: "list[Record]" = records,
+                base: Path = base,
+                payload: bytes = payload,
+                json_text: str = json_text,
+                cbor_bytes: bytes = cbor_bytes,
+            ) -> None:
+                _expect(
+                    F.decode(cf, F.encode(cf, records, base, type_of), base, type_of),
+                    records,
+                    "round trip",
+                )
+                _expect(F.decode(cf, payload, base, type_of), records, "decode")
+                if cf == F.SENML_JSON:
+                    _expect(json.loads(payload), json.loads(json_text), "SenML-JSON vs json")
+                if cf == F.SENML_CBOR:
+                    _expect(payload, cbor_bytes, "SenML-CBOR vs cbor2")
+
+            enc_base: Callable[[], object]
+            dec_base: Callable[[], object]
+            if cf == F.SENML_JSON:
+                enc_base = functools.partial(json.dumps, json_list)
+                dec_base = functools.partial(json.loads, json_text)
+                base_names = ("json.dumps", "json.loads")
+            else:
+                enc_base = functools.partial(cbor2.dumps, cbor_list)
+                dec_base = functools.partial(cbor2.loads, cbor_bytes)
+                base_names = ("cbor2.dumps", "cbor2.loads")
+            out.append(Case("%s %s encode" % (label, name), encode, base_names[0], enc_base, check))
+            out.append(Case("%s %s decode" % (label, name), decode, base_names[1], dec_base, check))
+    return out
