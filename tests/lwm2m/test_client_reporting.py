@@ -413,3 +413,17 @@ def test_without_storing_only_the_latest_value_follows_an_outage() -> None:
     net.advance(120000)
     assert notified_values(net, (3, 0, 9))[-1] == 19
     assert client.reporting._stored.get(101) is None
+
+
+def test_object_observation_sees_instances_come_and_go() -> None:
+    net, server = registered(pmin=0, pmax=600)
+    op = server.observe(EP, "/19")
+    assert sorted({p[:2] for p, _v in net.wait(op).records}) == [(19, 0)]
+    net.client.objects[19].add_instance(4, {0: {0: b"new"}})
+    net.advance(100)
+    (note,) = net.take("NotificationReceived")
+    assert sorted({p[:2] for p, _v in note.records}) == [(19, 0), (19, 4)]
+    net.client.objects[19].delete(4)
+    net.advance(100)
+    (note,) = net.take("NotificationReceived")
+    assert sorted({p[:2] for p, _v in note.records}) == [(19, 0)]
