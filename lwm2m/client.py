@@ -51,6 +51,7 @@ Where part 2 plugs in (issue 8), without changing what is here:
 """
 
 from coap.message import Message
+from coap.params import TransmissionParams
 from lwm2m import events as ev
 from lwm2m import registration as reg
 from lwm2m.device import ConnectivityStatistics, DeviceObject
@@ -75,7 +76,6 @@ if TYPE_CHECKING:
     from typing import Any
 
     from coap.endpoint import Request
-    from coap.params import TransmissionParams
     from objects.path import Path
 
 # Security object resources (Core Appendix E.1).
@@ -244,9 +244,11 @@ class Client:
         self.endpoint = endpoint
         self.version = version
         policy = policy if policy is not None else reg.RegistrationPolicy()
-        if coap_params is not None and policy.update_margin_ms < coap_params.max_transmit_wait_ms:
-            # The Update must land before the lifetime ends even when retransmitted.
-            policy = reg.RegistrationPolicy(policy.backoff, coap_params.max_transmit_wait_ms)
+        wait_ms = (coap_params or TransmissionParams()).max_transmit_wait_ms
+        if policy.update_margin_ms < wait_ms:
+            # The Update must land before the lifetime ends even when retransmitted
+            # (a margin no smaller than MAX_TRANSMIT_WAIT, RFC 7252 §4.8.2).
+            policy = reg.RegistrationPolicy(policy.backoff, wait_ms)
         self.policy = policy
         self.queue_mode = queue_mode
         self.sms_number = ""

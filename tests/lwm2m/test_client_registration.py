@@ -375,3 +375,8 @@ def test_remove_object_and_misuse() -> None:
     raises(ClientError, client.set_lifetime, 0, 999, 60)
     raises(ClientError, client.set_value, "/3", 1)
     raises(ClientError, client.get_value, "/4242/0/0")
+
+
+def test_update_margin_is_never_below_max_transmit_wait() -> None:
+    client = make_client(policy=RegistrationPolicy(update_margin_ms=1000))
+    assert client.policy.update_margin_ms == 93000
