@@ -33,9 +33,25 @@ A response to a transaction the Client no longer knows (after ``reset()``) is ig
 
 Time comes in as ``now_ms`` on every call; ``get_timer()`` is the earliest deadline
 of the sessions' machines and ``handle_timer(now_ms)`` runs the due ones.
+
+Where part 2 plugs in (issue 8), without changing what is here:
+
+- Bootstrap: a Security instance with /0/x/1 true is the bootstrap account (skipped by
+  ``_accounts``); its session carries a ``BootstrapMachine`` whose Bootstrap-Request
+  is one more transaction kind, and its DM requests go through ``handle_request`` with
+  ``CALLER_BOOTSTRAP`` while ``bootstrapping`` is set. Its writes to /0 and /1 reach
+  the sessions through the same listeners (``_resync``).
+- Observe / notify: ``DmRequest.observe`` already arrives; ``_transport_event``
+  answers with ``respond(..., observe=False)`` today, part 2 keeps the returned
+  ``Observation`` with a ``NotifyTimer`` per path and server, fed by the objects'
+  change listeners (``_changed`` sees every path) and the attributes in ``dm.attributes``.
+- Send: an ``OutgoingRequest`` of kind ``send`` (POST /dp, SenML).
+- Queue mode: ``STATE_SLEEPING`` (``lwm2m.events``) when every session's transport
+  is idle past the awake time; the Register already carries the Q flag.
 """
 
 from coap.message import Message
+from coap.params import TransmissionParams
 from lwm2m import events as ev
 from lwm2m import registration as reg
 from lwm2m.device import ConnectivityStatistics, DeviceObject
@@ -60,7 +76,6 @@ if TYPE_CHECKING:
     from typing import Any
 
     from coap.endpoint import Request
-    from coap.params import TransmissionParams
     from objects.path import Path
 
 # Security object resources (Core Appendix E.1).
@@ -229,9 +244,11 @@ class Client:
         self.endpoint = endpoint
         self.version = version
         policy = policy if policy is not None else reg.RegistrationPolicy()
-        if coap_params is not None and policy.update_margin_ms < coap_params.max_transmit_wait_ms:
-            # The Update must land before the lifetime ends even when retransmitted.
-            policy = reg.RegistrationPolicy(policy.backoff, coap_params.max_transmit_wait_ms)
+        wait_ms = (coap_params or TransmissionParams()).max_transmit_wait_ms
+        if policy.update_margin_ms < wait_ms:
+            # The Update must land before the lifetime ends even when retransmitted
+            # (a margin no smaller than MAX_TRANSMIT_WAIT, RFC 7252 §4.8.2).
+            policy = reg.RegistrationPolicy(policy.backoff, wait_ms)
         self.policy = policy
         self.queue_mode = queue_mode
         self.sms_number = ""
@@ -529,6 +546,8 @@ class Client:
         server (the host maps what its socket reports back to it). Unknown senders
         are ignored; remote faults never raise."""
         self._now_ms = now_ms
+        if isinstance(addr, tuple) and len(addr) > 2:
+            addr = addr[:2]  # an AF_INET6 socket reports (host, port, flowinfo, scope)
         bootstrap = self.reporting.bootstrap_transport
         if bootstrap is not None and bootstrap.address == addr and self.bootstrapping:
             self.statistics.count(received=len(data))

@@ -304,7 +304,7 @@ class DeviceManagement:
         if operation == READ:
             return self._read(obj, path, request, caller, version, acl)
         if operation == DISCOVER:
-            return self._discover(obj, path, caller, periods, acl)
+            return self._discover(obj, path, caller, periods, acl, version)
         if operation == WRITE_ATTRIBUTES:
             return self._write_attributes(obj, path, request, caller, acl)
         if operation in (WRITE_REPLACE, WRITE_PARTIAL):
@@ -429,7 +429,7 @@ class DeviceManagement:
 
     def _discover(self, obj: "BaseObject", path: "Path", caller: int,
                   periods: "Any",
-                  acl: "access.AccessControl | None") -> DmResponse:
+                  acl: "access.AccessControl | None", version: str = "1.1") -> DmResponse:
         if len(path) >= 2:
             _require_instance(obj, path[1])
             self._require(acl, caller, access.READ, path)
@@ -444,8 +444,9 @@ class DeviceManagement:
                     caller, access.READ, where[0], where[1]):
                 continue
             text = "<%s>" % format_path(where)
-            if where == path and len(path) == 1 and obj.version != "1.0":
-                # Core §6.3.4 (Discover on an object): the object version, when not 1.0.
+            if where == path and len(path) == 1 and obj.version != "1.0" and version != "1.0":
+                # Core §6.3.4 (Discover on an object): the object version, when not 1.0
+                # (LwM2M 1.1 and later; a 1.0 server knows no ``ver``).
                 text += ";ver=" + obj.version
             if dim is not None:
                 text += ";dim=%d" % dim

@@ -175,7 +175,8 @@ class FirmwareUpdate(BaseObject):
             raise MethodNotAllowed("Update needs a downloaded package (state %s)"
                                    % STATE_NAMES[self.state])
         self.handler.update()
-        self._set(UPDATING)
+        # E.6 Update Result: reset to the initial value once the update is initiated.
+        self._set(UPDATING, RESULT_INITIAL)
 
     def _cancel(self, iid: int, args: bytes, caller: int) -> None:
         if self.state not in (DOWNLOADING, DOWNLOADED):

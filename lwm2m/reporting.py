@@ -98,7 +98,6 @@ class Reporting:
         "_queue",
         "_ready",
         "_stored",
-        "_txn_kinds",
         "awake_ms",
         "bootstrap_endpoint",
         "bootstrap_format",
@@ -129,7 +128,6 @@ class Reporting:
         self._queue: "dict[int, QueueState]" = {}
         self._ready: "set[int]" = set()
         self._stored: "dict[int, list[tuple[Observation, DmResponse]]]" = {}
-        self._txn_kinds: "dict[int, str]" = {}
         client.objects[1].on_execute(SRV_BOOTSTRAP_TRIGGER, self._bootstrap_trigger)
 
     # ================================================================== commands
@@ -163,6 +161,7 @@ class Reporting:
                     raise ClientError("not registered with server %d" % ssid)
                 continue
             self._wake(session, now_ms, "send")
+            client._pump()  # Core §6.5: a waking client's Update goes first
             txn = client._txn(session.ssid, KIND_SEND)
             client._requests.append(OutgoingRequest(
                 txn, session.ssid, KIND_SEND, 2, ("dp",), (), content_format, payload))

@@ -2,7 +2,7 @@
 DTLS-PSK for int-401), with stepped time, loss and duplication. Runs under MicroPython."""
 
 from coap import codes
-from coap.message import decode
+from coap.message import Message, decode
 from lwm2m import events as ev
 from lwm2m import formats
 from lwm2m.client import Client
@@ -238,3 +238,19 @@ def test_update_margin_follows_the_coap_parameters() -> None:
     params = TransmissionParams(ack_timeout_ms=4000)
     client = Client("ep", formats, rng=SeededRng(1), coap_params=params)
     assert client.policy.update_margin_ms == params.max_transmit_wait_ms > 93000
+
+
+def test_ipv6_addresses_with_flow_and_scope_are_matched() -> None:
+    client = Client("ep", formats, rng=SeededRng(2))
+    client.add_server("coap://[::1]:5683", 101, 60)
+    client.start(0)
+    ((addr, data),) = client.datagrams_to_send()
+    assert addr == ("::1", 5683)
+    register = decode(data)
+
+
+    reply = Message(2, codes.CREATED, register.mid, register.token)
+    reply.location_path = ("rd", "9")
+    client.receive_datagram(reply.encode(), ("::1", 5683, 0, 0), 5)
+    assert _ready(client)
+    client.receive_datagram(reply.encode(), ("::2", 5683), 6)  # a stranger: ignored

@@ -63,6 +63,9 @@ def test_lwm2m_1_0_int_204_oma_json_for_a_1_0_server_only() -> None:
     assert _records(response, (3, 0))[(3, 0, 1)] == "Lightweight M2M Client"
     _client11, (server11,) = registered()
     assert server11.dm(GET, "/3/0", accept=OMA_JSON).code == NOT_ACCEPTABLE
+    # A 1.0 server's Discover carries no ``ver`` (LwM2M 1.1 attribute).
+    assert server.dm(GET, "/3", accept=40).payload.startswith(b"</3>,</3/0>")
+    assert server11.dm(GET, "/3", accept=40).payload.startswith(b"</3>;ver=1.2,</3/0>")
 
 
 def test_lwm2m_1_1_int_205_plain_text_writes() -> None:

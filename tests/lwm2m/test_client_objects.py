@@ -154,6 +154,9 @@ def test_firmware_failures_cancel_and_reset() -> None:
     assert s.dm(POST, "/5/0/2").code == CHANGED
     obj.update_done(False, fw.RESULT_UPDATE_FAILED)
     assert obj.state == fw.DOWNLOADED and obj.result == fw.RESULT_UPDATE_FAILED
+    assert s.dm(POST, "/5/0/2").code == CHANGED  # try again: the result starts over
+    assert obj.state == fw.UPDATING and obj.result == fw.RESULT_INITIAL
+    obj.update_done(False, fw.RESULT_UPDATE_FAILED)
     # An empty URI resets the machine.
     assert s.dm(PUT, "/5/0/1", payload=b"", content_format=TEXT).code == CHANGED
     assert obj.state == fw.IDLE and obj.result == fw.RESULT_INITIAL

@@ -102,6 +102,8 @@ def test_queue_mode_send_wakes_the_client() -> None:
     assert net.client.state == ev.STATE_SLEEPING
     assert len(net.client.send(net.now_ms, ["/3/0/9"])) == 1
     net.advance(1000)
+    kinds = [type(e).__name__ for e in net.events]
+    assert kinds.index("ClientUpdated") < kinds.index("DataSent")
     assert len(net.take("ClientUpdated")) == 1 and len(net.take("DataSent")) == 1
 
 

@@ -363,3 +363,20 @@ def test_a_trigger_while_registering_adds_nothing() -> None:
     assert client.sessions[101].machine.state == 1  # REGISTERING
     server.answer(register, 20)
     assert drain(client) == []
+
+
+def test_remove_object_and_misuse() -> None:
+    client, (server,) = registered()
+    client.remove_object(19)
+    (update,) = drain(client)
+    assert b"</19" not in update.payload
+    server.answer(update, 1)
+    raises(ClientError, client.remove_object, 3)
+    raises(ClientError, client.set_lifetime, 0, 999, 60)
+    raises(ClientError, client.set_value, "/3", 1)
+    raises(ClientError, client.get_value, "/4242/0/0")
+
+
+def test_update_margin_is_never_below_max_transmit_wait() -> None:
+    client = make_client(policy=RegistrationPolicy(update_margin_ms=1000))
+    assert client.policy.update_margin_ms == 93000

@@ -395,3 +395,35 @@ def test_instance_observation_notifies_real_changes_only() -> None:
     (note,) = net.take("NotificationReceived")
     assert ((3, 0, 10), 999) in note.records and ((3, 0, 0), "Open Mobile Alliance") in \
         note.records
+
+
+def test_without_storing_only_the_latest_value_follows_an_outage() -> None:
+    net, _server = registered(lifetime_s=3600)
+    client = net.client
+    client.reporting.notify_confirmable = True
+    client.set_value("/1/0/6", False)
+    _observe(net, "/3/0/9", {"pmin": 1})
+    net.take("NotificationReceived")
+    net.down = True
+    for n in range(10):
+        client.set_value("/3/0/9", 10 + n)
+        net.advance(10000)
+    assert len(client.reporting._stored[101]) == 1  # the latest only
+    net.down = False
+    net.advance(120000)
+    assert notified_values(net, (3, 0, 9))[-1] == 19
+    assert client.reporting._stored.get(101) is None
+
+
+def test_object_observation_sees_instances_come_and_go() -> None:
+    net, server = registered(pmin=0, pmax=600)
+    op = server.observe(EP, "/19")
+    assert sorted({p[:2] for p, _v in net.wait(op).records}) == [(19, 0)]
+    net.client.objects[19].add_instance(4, {0: {0: b"new"}})
+    net.advance(100)
+    (note,) = net.take("NotificationReceived")
+    assert sorted({p[:2] for p, _v in note.records}) == [(19, 0), (19, 4)]
+    net.client.objects[19].delete(4)
+    net.advance(100)
+    (note,) = net.take("NotificationReceived")
+    assert sorted({p[:2] for p, _v in note.records}) == [(19, 0)]
