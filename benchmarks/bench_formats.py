@@ -165,4 +165,72 @@ def cases(quick: bool) -> "list[Case]":
                 base_names = ("cbor2.dumps", "cbor2.loads")
             out.append(Case("%s %s encode" % (label, name), encode, base_names[0], enc_base, check))
             out.append(Case("%s %s decode" % (label, name), decode, base_names[1], dec_base, check))
+        out.extend(_floors(label, base, records, json_text, cbor_bytes))
     return out
+
+
+def _floors(
+    label: str, base: Path, records: "list[Record]", json_text: str, cbor_bytes: bytes
+) -> "list[Case]":
+    """Lower bounds no pure-Python codec can beat, in the same run as the baselines.
+
+    Decoding: the parser's output turned into ``(path, value)`` records by one list
+    comprehension, with every name's path looked up in a ready dict and no check at
+    all. TLV encoding: the output joined from one ready header and one ready value per
+    record (as if every TLV came from a cache). Any real codec does this and more."""
+    json_recs = json.loads(json_text)
+    cbor_recs = cbor2.loads(cbor_bytes)
+    bn_json = json_recs[0].get("bn", "")
+    bn_cbor = cbor_recs[0].get(-2, "")
+    json_paths = {r.get("n", ""): p for r, (p, _) in zip(json_recs, records, strict=True)}
+    cbor_paths = {r.get(0, ""): p for r, (p, _) in zip(cbor_recs, records, strict=True)}
+    assert bn_json == bn_cbor
+
+    def json_floor(text: str = json_text, names: "dict[str, Path]" = json_paths) -> object:
+        return [(names[r.get("n", "")], r.get("v")) for r in json.loads(text)]
+
+    def cbor_floor(data: bytes = cbor_bytes, names: "dict[str, Path]" = cbor_paths) -> object:
+        return [(names[r.get(0, "")], r.get(2)) for r in cbor2.loads(data)]
+
+    pieces = []
+    for path, value in records:
+        one = F.tlv.encode([(path, value)], path[:2] if len(path) == 3 else path[:3], type_of)
+        pieces.append((path, one[:-1], one[-1:]))
+    heads = {p: h for p, h, _ in pieces}
+    values = {p: v for p, _, v in pieces}
+
+    def tlv_floor(recs: "list[Record]" = records) -> object:
+        out: list[bytes] = []
+        append = out.append
+        for path, _ in recs:
+            append(heads[path])
+            append(values[path])
+        return b"".join(out)
+
+    def check() -> None:
+        _expect([p for p, _ in json_floor()], [p for p, _ in records], "json floor")  # type: ignore[attr-defined]
+        _expect([p for p, _ in cbor_floor()], [p for p, _ in records], "cbor floor")  # type: ignore[attr-defined]
+
+    return [
+        Case(
+            "%s floor senml-json decode" % label,
+            json_floor,
+            "json.loads",
+            functools.partial(json.loads, json_text),
+            check,
+        ),
+        Case(
+            "%s floor senml-cbor decode" % label,
+            cbor_floor,
+            "cbor2.loads",
+            functools.partial(cbor2.loads, cbor_bytes),
+            check,
+        ),
+        Case(
+            "%s floor tlv encode" % label,
+            tlv_floor,
+            "cbor2.dumps",
+            functools.partial(cbor2.dumps, cbor2.loads(cbor_bytes)),
+            check,
+        ),
+    ]

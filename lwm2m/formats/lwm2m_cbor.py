@@ -97,6 +97,39 @@ def _walk(
         out.append((path, value))
 
 
+def _leaf(value: "Any", path: "Path") -> "Any":
+    vt = type(value)
+    if vt is tuple:
+        return objlnk_text(value)
+    if vt is int:
+        if not INT64_MIN <= value <= UINT64_MAX:
+            raise FormatError("%s: integer %d does not fit 64 bits" % (path_text(path), value))
+        return value
+    if vt not in _LEAF:
+        raise FormatError("%s: LwM2M-CBOR cannot carry %r" % (path_text(path), value))
+    return value
+
+
+def _container(inner: "dict[Any, Any]", path: "Any", base: "Path", n: int) -> "Any":
+    """The map (under ``inner``, the request path's map) that ``path``'s value goes in,
+    made as needed; None when ``path`` is the request path itself."""
+    if type(path) is not tuple or path[:n] != base or not 3 <= len(path) <= 4:
+        raise FormatError("record %r is not a resource under %s" % (path, path_text(base)))
+    if len(path) == n:
+        return None
+    node = inner
+    for i in path[n:-1]:
+        if type(i) is not int or not 0 <= i <= MAX_ID:
+            raise FormatError("record %r holds an id outside 0..65535" % (path,))
+        child = node.get(i)
+        if child is None:
+            child = node[i] = cbor.MapType()
+        elif not isinstance(child, dict):
+            raise FormatError("%s holds a value and more below it" % path_text(path))
+        node = child
+    return node
+
+
 def encode(
     records: "Iterable[Record]", base: "Path | None", type_of: "TypeOf | None" = None
 ) -> bytes:
@@ -115,48 +148,40 @@ def encode(
         top[base] = inner
     single = False
     count = 0
-    last_prefix: Any = None
-    last_node = inner
+    nodes: dict[Any, Any] = {}
     for path, value in records:
-        if type(path) is not tuple or path[:n] != base or not 3 <= len(path) <= 4:
-            raise FormatError("record %r is not a resource under %s" % (path, path_text(base)))
+        # The hot path: the map a record goes in is found by its container path; the
+        # walk down (and its checks) happens once per container.
+        container = path[:-1]
+        node = nodes.get(container)
+        if node is None:
+            node = _container(inner, path, base, n)
+            if node is None:  # the record is the request path itself: a single value
+                if single or count or len(path) < 3:
+                    raise FormatError(
+                        "a value at the request path %s must be alone" % path_text(base)
+                    )
+                single = True
+                top = new_map()
+                top[base if n > 1 else base[0]] = _leaf(value, path)
+                continue
+            nodes[container] = node
+        elif single:
+            raise FormatError("a value at the request path %s must be alone" % path_text(base))
+        leaf = path[-1]
+        if leaf in node or type(leaf) is not int or not 0 <= leaf <= MAX_ID:
+            raise FormatError("%s appears twice, holds values below it or is no id" % (path,))
         vt = type(value)
-        if vt is tuple:
-            value = objlnk_text(value)
-        elif vt is int:
-            if not INT64_MIN <= value <= UINT64_MAX:
-                raise FormatError("%s: integer %d does not fit 64 bits" % (path_text(path), value))
-        elif vt not in _LEAF:
-            raise FormatError("%s: LwM2M-CBOR cannot carry %r" % (path_text(path), value))
-        rel = path[n:]
-        if single or not rel:
-            if single or count:
-                raise FormatError("a value at the request path %s must be alone" % path_text(base))
-            single = True
-            top = new_map()
-            top[base if n > 1 else base[0]] = value
-            continue
-        count += 1
-        prefix = rel[:-1]
-        if prefix == last_prefix:
-            node = last_node
+        if (
+            vt is str
+            or vt is float
+            or (vt is int and INT64_MIN <= value <= UINT64_MAX)
+            or vt is bool
+            or vt is bytes
+            or value is None
+        ):
+            node[leaf] = value
         else:
-            node = inner
-            for i in prefix:
-                if type(i) is not int or not 0 <= i <= MAX_ID:
-                    raise FormatError("record %r holds an id outside 0..65535" % (path,))
-                child = node.get(i)
-                if child is None:
-                    child = node[i] = new_map()
-                elif not isinstance(child, dict):
-                    raise FormatError("%s holds a value and more below it" % path_text(path))
-                node = child
-            last_prefix = prefix
-            last_node = node
-        leaf = rel[-1]
-        if type(leaf) is not int or not 0 <= leaf <= MAX_ID:
-            raise FormatError("record %r holds an id outside 0..65535" % (path,))
-        if leaf in node:
-            raise FormatError("%s appears twice or holds values below it" % path_text(path))
-        node[leaf] = value
+            node[leaf] = _leaf(value, path)
+        count += 1
     return cborpath.dumps(top)

@@ -109,28 +109,28 @@ def _general(
     with_bn: bool,
     t: "Any",
 ) -> bytes:
+    """A record with bn and/or bt: fields in the order bn (-2), n (0), bt (-3), value."""
     text = senml.text_of(path)
-    m = cbor.MapType()
+    fields = []
     if with_bn and bn_text is not None:
         if text == whole:
-            m[-2] = whole
+            fields.append(b"\x21" + cbor.encode_text(text))
         elif text[:cut] == bn_text:
-            m[-2] = bn_text
-            m[0] = text[cut:]
+            fields.append(b"\x21" + cbor.encode_text(bn_text))
+            fields.append(b"\x00" + cbor.encode_text(text[cut:]))
         else:
             raise FormatError("record %s lies outside the request path %s" % (text, whole))
     elif cut:
         if text[:cut] != bn_text:
             raise FormatError("record %s lies outside the request path %s" % (text, whole))
-        m[0] = text[cut:]
+        fields.append(b"\x00" + cbor.encode_text(text[cut:]))
     else:
-        m[0] = text
+        fields.append(b"\x00" + cbor.encode_text(text))
     if t is not None:
-        m[-3] = t
-    body = b"".join([cbor.dumps(k) + cbor.dumps(v) for k, v in m.items()])
-    if value is None:
-        return cbor.head(5, len(m)) + body
-    return cbor.head(5, len(m) + 1) + body + _value_item(value, text)
+        fields.append(b"\x22" + (cbor.encode_int(t) if type(t) is int else cbor.encode_float(t)))
+    if value is not None:
+        fields.append(_value_item(value, text))
+    return cbor.head(5, len(fields)) + b"".join(fields)
 
 
 def _head(path: "Any", bn_text: "str | None", cut: int, whole: "str | None") -> bytes:

@@ -204,7 +204,7 @@ def decode(data: bytes, base: "Path | None", type_of: "TypeOf | None" = None) ->
                 )
             _resources(data, a, b, base, out, type_of, cache)
         else:
-            _resource_items(data, items, base, out, type_of, cache)
+            _resources(data, 0, end, base, out, type_of, cache)
     elif n == 3:
         items = _split(data, 0, end)
         if items and items[0][0] == RESOURCE_INSTANCE:
@@ -234,14 +234,87 @@ def decode(data: bytes, base: "Path | None", type_of: "TypeOf | None" = None) ->
 
 def _resources(
     data: bytes,
-    a: int,
-    b: int,
+    pos: int,
+    end: int,
     prefix: "Path",
     out: "list[Record]",
     type_of: "TypeOf",
     cache: "dict[int, int | None]",
+    rpath: "Path | None" = None,
+    rtype: "int | None" = None,
 ) -> None:
-    _resource_items(data, _split(data, a, b), prefix, out, type_of, cache)
+    """Resource TLVs of the instance ``prefix`` in ``data[pos:end]`` or, with ``rpath``,
+    the resource-instance TLVs of that multiple resource. The hot path of decoding:
+    one-byte headers and short values are read inline, types come from ``cache``."""
+    append = out.append
+    signed = _SIGNED
+    string = T.STRING
+    u16 = _U16
+    u32 = _U32
+    while pos < end:
+        t = data[pos]
+        if t & 0x20:
+            if pos + 3 > end:
+                raise FormatError("TLV header truncated at byte %d" % pos)
+            ident = (data[pos + 1] << 8) | data[pos + 2]
+            p = pos + 3
+        else:
+            if pos + 2 > end:
+                raise FormatError("TLV header truncated at byte %d" % pos)
+            ident = data[pos + 1]
+            p = pos + 2
+        if t & 0x18:
+            kind, ident, p, stop = parse_header(data, pos, end)
+        else:
+            stop = p + (t & 0x07)
+            if stop > end:
+                raise FormatError("TLV at byte %d runs past its container" % pos)
+        kind = t & 0xC0
+        if rpath is None:
+            rt = cache.get(ident, -2)
+            if rt == -2:
+                rt = cache[ident] = type_of(prefix + (ident,))
+            if kind == MULTIPLE_RESOURCE:
+                _resources(data, p, stop, prefix, out, type_of, cache, prefix + (ident,), rt)
+                pos = stop
+                continue
+            if kind != RESOURCE:
+                raise FormatError(
+                    "TLV under an instance must be resources, not a %s" % KIND_NAMES[kind]
+                )
+            path = prefix + (ident,)
+        else:
+            if kind != RESOURCE_INSTANCE:
+                raise FormatError(
+                    "a multiple resource TLV holds resource instances, not a %s" % KIND_NAMES[kind]
+                )
+            rt = rtype
+            path = rpath + (ident,)
+        if rt in signed:
+            length = stop - p
+            if length == 1:
+                v: Any = data[p]
+                if v & 0x80:
+                    v -= 0x100
+            elif length == 4:
+                v = u32(data, p)[0]
+                if v & 0x80000000:
+                    v -= 0x100000000
+            elif length == 2:
+                v = u16(data, p)[0]
+                if v & 0x8000:
+                    v -= 0x10000
+            else:
+                v = decode_value(data, p, stop, rt)
+        elif rt == string:
+            try:
+                v = data[p:stop].decode("utf-8")
+            except UnicodeError:
+                raise FormatError("string TLV value is not UTF-8") from None
+        else:
+            v = decode_value(data, p, stop, rt)
+        append((path, v))
+        pos = stop
 
 
 def _resource_items(
@@ -280,6 +353,7 @@ def _resource_items(
 # -- encoding -------------------------------------------------------------------------
 
 _HEADER_CACHE: "dict[int, bytes]" = {}
+_SIGNED = (T.INTEGER, T.TIME)
 
 
 def header(kind: int, ident: int, length: int) -> bytes:
