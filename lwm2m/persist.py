@@ -20,6 +20,7 @@ JSON lacks: ``{"b": base64}`` bytes, ``{"l": [oid, iid]}`` an object link,
 
 import binascii
 import json
+import os
 
 from lwm2m.store import FileStore
 
@@ -129,6 +130,13 @@ class Persistence:
 
     def __init__(self, directory: str) -> None:
         self.store = FileStore(directory)
+        # The Security object holds PSK secrets: only the owner may read the directory.
+        chmod = getattr(os, "chmod", None)
+        if chmod is not None:
+            try:
+                chmod(self.store.directory, 0o700)
+            except OSError:
+                pass
 
     # -- objects -------------------------------------------------------------------
 

@@ -264,6 +264,7 @@ def _psk(args: "Any") -> int:
     directory, name = os.path.split(path)
     try:
         FileStore(directory).write(name, text.encode())
+        os.chmod(path, 0o600)  # a secret key: for its owner only
     except ValueError:
         raise UsageError("the file name %r may hold only letters, digits, '.', '_', '-'"
                          % name) from None

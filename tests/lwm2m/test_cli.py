@@ -165,6 +165,7 @@ def test_psk_writes_a_psktool_file(tmp_path: Path) -> None:
     target = tmp_path / "101_server.psk"
     done = _cli("psk", "-u", "iot_app_101", "-p", str(target), "-s", "32")
     assert done.returncode == 0, done.stderr
+    assert target.stat().st_mode & 0o077 == 0  # the key is for its owner only
     identity, key = target.read_text().strip().rsplit(":", 1)
     assert identity == "iot_app_101" and len(bytes.fromhex(key)) == 32
     done = _cli("psk", "-u", "ep", "-p", str(target), "--key", "00ff")
