@@ -63,6 +63,7 @@ from lwm2m.dm import (
     DmResponse,
 )
 from lwm2m.passthrough import DataContainers
+from lwm2m.reporting import Reporting
 from lwm2m.session import CoapSession
 from objects.base import CALLER_BOOTSTRAP, BaseObject
 from objects.definitions import ObjectDefinition
@@ -217,6 +218,7 @@ class Client:
         "objects",
         "policy",
         "queue_mode",
+        "reporting",
         "rng",
         "sessions",
         "sms_number",
@@ -284,6 +286,8 @@ class Client:
         server.on_execute(SRV_DISABLE, self._disable_executed)
         server.on_execute(SRV_UPDATE_TRIGGER, self._update_trigger_executed)
         server.on_write(SRV_LIFETIME, _check_lifetime)
+        # Part 2 (bootstrap, observe, send, queue mode): lwm2m.reporting.
+        self.reporting = Reporting(self)
 
     # ----------------------------------------------------------------- the objects
 
@@ -371,18 +375,25 @@ class Client:
 
     # ------------------------------------------------------------------ commands
 
-    def start(self, now_ms: int) -> None:
-        """Register with every configured server."""
+    def start(self, now_ms: int, resume: "dict[int, tuple[str, int]] | None" = None) -> None:
+        """Register with every configured server. ``resume`` maps a Short Server ID to
+        ``(location, update_at_ms)`` of a registration that outlived a restart
+        (PER_REGSTATUS_FEAT): that server is taken as registered, no Register is sent."""
         self._now_ms = now_ms
         self._started = True
         self._closing = False
         self._sync_sessions()
         if not self.sessions:
             self._set_state(ev.STATE_BOOTSTRAP_REQUIRED)
+            if self.reporting.start_hook(now_ms):
+                self._pump()
             return
         self._set_state(ev.STATE_REGISTER_REQUIRED)
         for session in self._sorted_sessions():
-            if session.machine.state in (reg.IDLE, reg.FAILED, reg.RETRY_WAIT):
+            saved = resume.get(session.ssid) if resume else None
+            if saved is not None and session.machine.state == reg.IDLE:
+                session.machine.resume(now_ms, saved[0], saved[1])
+            elif session.machine.state in (reg.IDLE, reg.FAILED, reg.RETRY_WAIT):
                 session.machine.start(now_ms)
         self._pump()
 
@@ -415,6 +426,19 @@ class Client:
             session.machine.deregister(now_ms)
         self._pump()
 
+    def send(self, now_ms: int, paths: "list[Any]", ssid: "int | None" = None,
+             content_format: int = 112) -> "list[int]":
+        """Send (LwM2M 1.1, POST /dp) the values under ``paths`` (``"/3/0/9"`` or
+        tuples) to ``ssid`` (every registered server when None) except where Mute Send
+        is set; returns the transaction ids (SendCompleted / SendFailed events follow)."""
+        return self.reporting.send(now_ms, paths, ssid, content_format)
+
+    def bootstrap(self, now_ms: int) -> None:
+        """Start a client-initiated bootstrap now (Core §6.1.3)."""
+        self._now_ms = now_ms
+        self.reporting.start_bootstrap(now_ms)
+        self._pump()
+
     def reset(self, now_ms: int) -> None:
         """Drop every transaction and registration and start again cleanly (when
         started): late answers to the dropped transactions are ignored."""
@@ -423,6 +447,7 @@ class Client:
         for session in self.sessions.values():
             session.machine.reset()
         self.sessions.clear()
+        self.reporting.reset()
         self._requests = []
         self._txns.clear()
         self._started = False
@@ -449,6 +474,10 @@ class Client:
         if found is None:
             return
         ssid, kind = found
+        if kind not in (KIND_REGISTER, KIND_UPDATE, KIND_DEREGISTER):
+            self.reporting.outcome(txn, ssid, kind, code, "", now_ms)
+            self._pump()
+            return
         session = self.sessions.get(ssid)
         if session is None:
             return
@@ -477,6 +506,10 @@ class Client:
         if found is None:
             return
         ssid, kind = found
+        if kind not in (KIND_REGISTER, KIND_UPDATE, KIND_DEREGISTER):
+            self.reporting.outcome(txn, ssid, kind, None, reason, now_ms)
+            self._pump()
+            return
         session = self.sessions.get(ssid)
         if session is None:
             return
@@ -492,9 +525,9 @@ class Client:
         """Answer a device-management request of server ``ssid``."""
         self._now_ms = now_ms
         session = self.sessions.get(ssid)
-        if ssid == CALLER_BOOTSTRAP and not self.bootstrapping:
+        if ssid == CALLER_BOOTSTRAP:
             # Core §6.1: the bootstrap server's rights last as long as a bootstrap.
-            response = DmResponse(0x81, reason="no bootstrap is running")
+            response = self.reporting.bootstrap_request(request, now_ms)
         elif session is None and ssid != CALLER_BOOTSTRAP:
             # Only a configured server manages this client.
             response = DmResponse(0x81, reason="server %d is not configured" % ssid)
@@ -515,12 +548,23 @@ class Client:
         self._now_ms = now_ms
         if isinstance(addr, tuple) and len(addr) > 2:
             addr = addr[:2]  # an AF_INET6 socket reports (host, port, flowinfo, scope)
+        bootstrap = self.reporting.bootstrap_transport
+        if bootstrap is not None and bootstrap.address == addr and self.bootstrapping:
+            self.statistics.count(received=len(data))
+            bootstrap.receive_datagram(data, now_ms)
+            self._service(now_ms)
+            return
         for session in self._sorted_sessions():
             if session.address == addr and session.transport is not None:
+                if not self.reporting.receiving(session, now_ms):
+                    return  # queue mode: asleep, not listening
                 self.statistics.count(received=len(data))
                 session.transport.receive_datagram(data, now_ms)
                 self._service(now_ms)
                 return
+        if bootstrap is not None and bootstrap.address == addr:
+            bootstrap.receive_datagram(data, now_ms)
+            self._service(now_ms)
 
     def datagrams_to_send(self) -> "list[tuple[tuple[str, int], bytes]]":
         """``(server address, datagram)`` pairs for the wire, protected for coaps://.
@@ -529,6 +573,9 @@ class Client:
         self._pump()
         self._service(self._now_ms)
         out = []
+        for item in self.reporting.bootstrap_datagrams():
+            self.statistics.count(sent=len(item[1]))
+            out.append(item)
         for session in self._sorted_sessions():
             if session.transport is None:
                 continue
@@ -544,6 +591,7 @@ class Client:
             return
         for _ in range(64):
             moved = False
+            self.reporting.service(now_ms)
             # Failures and answers first: a request queued in answer to them must not
             # be taken for one that went down with a failed DTLS connection.
             for session in self._sorted_sessions():
@@ -564,11 +612,16 @@ class Client:
             while self._requests:
                 request = self._requests.pop(0)
                 target = self.sessions.get(request.ssid)
+                if request.ssid == CALLER_BOOTSTRAP and self.reporting.send_bootstrap(
+                        request, now_ms):
+                    moved = True
+                    continue
                 if target is None or target.transport is None:
                     self._txns.pop(request.txn, None)
                     continue
                 handle = target.transport.send(_message(request), now_ms)
                 handle.tag = request.txn
+                self.reporting.sent(request.ssid, now_ms)
                 moved = True
             if not moved:
                 return
@@ -591,8 +644,8 @@ class Client:
             if answer.location:
                 response.location_path = answer.location
             assert session.transport is not None
-            # Observe registrations are part 2's business: answered as plain Reads.
-            session.transport.endpoint.respond(event, response, now_ms, observe=False)
+            # Observe registrations: part 2 (lwm2m.reporting).
+            self.reporting.respond(session, event, request, answer, response, now_ms)
         elif name == "ResponseReceived":
             txn = _txn_of(event.request)
             if txn is not None:
@@ -610,12 +663,17 @@ class Client:
             if txn is not None:
                 reason = getattr(event, "reason", None) or name
                 self.request_failed(txn, now_ms, reason)
+        else:
+            self.reporting.transport_event(session, event, now_ms)
 
     # -------------------------------------------------------------- timer, events
 
     def get_timer(self) -> "int | None":
         """The earliest deadline of the sessions, or None."""
         deadline = self.statistics.deadline_ms
+        t = self.reporting.get_timer()
+        if t is not None and (deadline is None or t < deadline):
+            deadline = t
         for session in self.sessions.values():
             for t in (session.machine.get_timer(),
                       None if session.transport is None else session.transport.get_timer()):
@@ -631,6 +689,7 @@ class Client:
             if session.transport is not None:
                 session.transport.handle_timer(now_ms)
             session.machine.handle_timer(now_ms)
+        self.reporting.handle_timer(now_ms)
         self._pump()
         self._service(now_ms)
 
@@ -706,6 +765,8 @@ class Client:
 
     def _resync(self) -> None:
         # An account appeared or changed after start: register with it too.
+        if self.bootstrapping:
+            return  # Core §6.1.7.7: registration waits for Bootstrap-Finish
         for session in self._sync_sessions():
             if self._started and not self._closing:
                 session.machine.start(self._now_ms)
@@ -769,6 +830,7 @@ class Client:
             machine.update(self._now_ms)
 
     def _changed(self, path: "Path") -> None:
+        self.reporting.changed(path, self._now_ms)
         if len(path) == 2:
             self._object_list_changed()
             if path[0] in (0, 1) and self._started:
@@ -813,6 +875,12 @@ class Client:
                 if event is None:
                     break
                 self._events.append(_client_event(session.ssid, event))
+                self.reporting.machine_event(session, event, self._now_ms)
+        while True:
+            extra = self.reporting.next_event()
+            if extra is None:
+                break
+            self._events.append(extra)
         self._set_state(self._computed_state())
 
     def _txn(self, ssid: int, kind: str) -> int:
@@ -884,6 +952,9 @@ class Client:
     def _computed_state(self) -> int:
         if not self._started:
             return ev.STATE_INITIAL
+        imposed = self.reporting.computed_state()
+        if imposed is not None:
+            return imposed
         if not self.sessions:
             return ev.STATE_BOOTSTRAP_REQUIRED
         states = [s.machine.state for s in self.sessions.values()]

@@ -272,6 +272,18 @@ class RegistrationMachine(TabledMachine):
         self._disable_until_ms = now_ms + timeout_s * 1000
         self._feed(DISABLE, now_ms)
 
+    def resume(self, now_ms: int, location: str, update_at_ms: int) -> None:
+        """Take up a registration that outlived a restart (``lwm2m_cfg``
+        PER_REGSTATUS_FEAT): REGISTERED at ``location`` with no Register sent, the next
+        Update due at ``update_at_ms`` (now at the earliest)."""
+        if self.state != IDLE:
+            raise RegistrationError("resume() needs an idle machine, not %s" % NAMES[self.state])
+        self.state = REGISTERED
+        self.location = location
+        self._failures = 0
+        self._deadline_ms = max(now_ms, update_at_ms)
+        self._events.append(Registered(location))
+
     def reset(self) -> None:
         """Forget everything outstanding and return to IDLE (no De-register is sent)."""
         self.state = IDLE

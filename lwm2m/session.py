@@ -18,7 +18,13 @@ endpoint's ``Request`` handle; ``next_event()`` gives the endpoint's events.
 """
 
 from coap.endpoint import Endpoint
-from dtls_psk import ApplicationData, ConnectionClosed, DtlsClient, HandshakeFailed
+from dtls_psk import (
+    ApplicationData,
+    ConnectionClosed,
+    DtlsClient,
+    HandshakeCompleted,
+    HandshakeFailed,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,7 +40,7 @@ class CoapSession:
     """CoAP (+ DTLS) to one server address; see the module docstring."""
 
     __slots__ = ("_credentials", "_dtls_options", "address", "dtls", "endpoint", "failed",
-                 "handshakes", "rng")
+                 "handshakes", "resumed", "rng", "session")
 
     def __init__(
         self,
@@ -54,6 +60,10 @@ class CoapSession:
         # Reasons of the DTLS connections that failed (for the Client to report).
         self.failed: "list[str]" = []
         self.handshakes = 0
+        # The last DTLS session, offered again when a new handshake is needed
+        # (RFC 5246 §7.3 abbreviated handshake: queue mode keeps its session).
+        self.session: "Any" = None
+        self.resumed = 0
 
     @property
     def secure(self) -> bool:
@@ -68,7 +78,10 @@ class CoapSession:
         if self._credentials is None or self.dtls is not None:
             return
         identity, psk = self._credentials
-        self.dtls = DtlsClient(identity, psk, self.rng, **self._dtls_options)
+        options = dict(self._dtls_options)
+        if self.session is not None:
+            options["session"] = self.session
+        self.dtls = DtlsClient(identity, psk, self.rng, **options)
         self.dtls.connect(now_ms)
         self.handshakes += 1
 
@@ -88,10 +101,15 @@ class CoapSession:
             event = dtls.next_event()
             if event is None:
                 return
-            if isinstance(event, ApplicationData):
+            if isinstance(event, HandshakeCompleted):
+                self.session = event.session
+                self.resumed += 1 if event.resumed else 0
+            elif isinstance(event, ApplicationData):
                 self.endpoint.receive_datagram(event.data, self.address, now_ms)
             elif isinstance(event, (HandshakeFailed, ConnectionClosed)):
                 self.failed.append("DTLS: %s" % event.reason)
+                if isinstance(event, HandshakeFailed):
+                    self.session = None  # RFC 5246 §7.2.2: a failed session is not resumed
                 # The endpoint forgets this peer's exchanges; the Client fails its
                 # transactions from ``failed``. The next request handshakes afresh.
                 self.endpoint.forget_peer(self.address)

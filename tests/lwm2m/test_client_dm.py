@@ -347,7 +347,8 @@ def test_unknown_server_and_bootstrap_outside_bootstrap() -> None:
     assert client.handle_request(CALLER_BOOTSTRAP, DmRequest(GET, ("0", "0")), 0).code \
         == UNAUTHORIZED
     client.bootstrapping = True
-    response = client.handle_request(CALLER_BOOTSTRAP, DmRequest(GET, ("0", "0")), 0)
+    # Core §6.1.7.2 (1.1): Bootstrap-Read reaches the Server and Access Control objects.
+    response = client.handle_request(CALLER_BOOTSTRAP, DmRequest(GET, ("1", "0")), 0)
     assert response.code == CONTENT
 
 
