@@ -5,7 +5,8 @@ Public names: :class:`AsyncClient`, :class:`ClientFailed`, :class:`NetworkError`
 (:class:`ClientConfig`, :class:`ServerAccount`), re-exported here.
 """
 
-from lwm2m.aio.client import AsyncClient, ClientFailed, EventStream
+from lwm2m.aio.client import AsyncClient, ClientFailed
+from lwm2m.aio.events import EventStream
 from lwm2m.clientconfig import ClientConfig, ServerAccount
 from lwm2m.runtime import NetworkError
 

@@ -26,6 +26,7 @@ import socket
 import time
 
 from lwm2m import events as ev
+from lwm2m.aio.events import EventStream
 from lwm2m.clientconfig import ClientConfig, build_client
 from lwm2m.passthrough import pass_through
 from lwm2m.persist import Persistence
@@ -74,33 +75,6 @@ class _Link:
         self.opening: "asyncio.Task[None] | None" = None
         self.failures = 0
         self.port = 0
-
-
-class EventStream:
-    """Client events from the moment of subscription; ``async for`` over it."""
-
-    def __init__(self, subscribers: "list[asyncio.Queue[Any]]") -> None:
-        self.queue: "asyncio.Queue[Any]" = asyncio.Queue()
-        self._subscribers = subscribers
-        subscribers.append(self.queue)
-
-    def __aiter__(self) -> "EventStream":
-        return self
-
-    async def __anext__(self) -> "Any":
-        event = await self.queue.get()
-        if event is None:
-            self.close()
-            raise StopAsyncIteration
-        return event
-
-    async def next(self, timeout_s: float) -> "Any":
-        """The next event, waiting at most ``timeout_s`` (asyncio.TimeoutError)."""
-        return await asyncio.wait_for(self.__anext__(), timeout_s)
-
-    def close(self) -> None:
-        if self.queue in self._subscribers:
-            self._subscribers.remove(self.queue)
 
 
 class AsyncClient:

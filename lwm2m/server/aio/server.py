@@ -21,6 +21,7 @@ import json
 import os
 
 from lwm2m import formats
+from lwm2m.aio.events import EventStream
 from lwm2m.server import events as ev
 from lwm2m.server import operation as op
 from lwm2m.server.bootstrap_script import BootstrapScript, load_script, load_script_file
@@ -120,29 +121,6 @@ class Observation:
         if self.operation.active:
             self.srv.server.cancel_observe(self.operation, active, self.srv.now_ms())
             self.srv._after()
-
-
-class EventStream:
-    """An async iterator over server events, subscribed from its creation on."""
-
-    def __init__(self, subscribers: "list[asyncio.Queue[Any]]") -> None:
-        self.queue: "asyncio.Queue[Any]" = asyncio.Queue()
-        self._subscribers = subscribers
-        subscribers.append(self.queue)
-
-    def __aiter__(self) -> "EventStream":
-        return self
-
-    async def __anext__(self) -> "Any":
-        event = await self.queue.get()
-        if event is None:
-            self.close()
-            raise StopAsyncIteration
-        return event
-
-    def close(self) -> None:
-        if self.queue in self._subscribers:
-            self._subscribers.remove(self.queue)
 
 
 class _Protocol(asyncio.DatagramProtocol):
