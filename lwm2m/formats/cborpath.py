@@ -3,9 +3,11 @@ everywhere else (MicroPython). ``dumps`` output is identical on both paths.
 
 The fast ``loads`` is ``cbor2`` with indefinite lengths, duplicate keys and deep
 nesting refused as the pure decoder refuses them, plus the one check ``cbor2.loads``
-lacks: bytes after the data item. The remaining differences are in what ``cbor2``
-accepts and the pure decoder refuses (tags other than 1 and 4, simple values): where
-such items reach a value field the format codec refuses them on both paths.
+lacks: bytes after the data item (``cbor2.loads`` ignores them silently, so it runs
+as a stream decoder over a BytesIO and the position is checked; about 1.5 us a call).
+The remaining differences are in what ``cbor2`` accepts and the pure decoder refuses
+(tags other than 1 and 4, simple values): where such items reach a value field the
+format codec refuses them on both paths.
 """
 
 from lwm2m.errors import FormatError

@@ -108,8 +108,8 @@ def _general(
     whole: "str | None",
     with_bn: bool,
     t: "Any",
-) -> bytes:
-    """A record with bn and/or bt: fields in the order bn (-2), n (0), bt (-3), value."""
+) -> "list[bytes]":
+    """A record with bn and/or bt, as pieces: bn (-2), n (0), bt (-3), value."""
     text = senml.text_of(path)
     fields = []
     if with_bn and bn_text is not None:
@@ -128,9 +128,16 @@ def _general(
         fields.append(b"\x00" + cbor.encode_text(text))
     if t is not None:
         fields.append(b"\x22" + (cbor.encode_int(t) if type(t) is int else cbor.encode_float(t)))
-    if value is not None:
+    count = len(fields)
+    if type(value) is bytes:  # a long opaque value: no copy before the final join
+        fields.append(b"\x08" + cbor.head(2, len(value)))
+        fields.append(value)
+        count += 1
+    elif value is not None:
         fields.append(_value_item(value, text))
-    return cbor.head(5, len(fields)) + b"".join(fields)
+        count += 1
+    fields.insert(0, cbor.head(5, count))
+    return fields
 
 
 def _head(path: "Any", bn_text: "str | None", cut: int, whole: "str | None") -> bytes:
@@ -169,7 +176,7 @@ def _write(groups: "Iterable[Group]", base: "Path | None") -> bytes:
         for path, value in records:
             count += 1
             if first or group_first:
-                app(_general(path, value, bn_text, cut, whole, first, t))
+                parts.extend(_general(path, value, bn_text, cut, whole, first, t))
                 first = group_first = False
                 continue
             h = heads.get(path)
@@ -197,10 +204,14 @@ def _write(groups: "Iterable[Group]", base: "Path | None") -> bytes:
             elif vt is float and value - value == 0.0:
                 app(h)
                 app(_PACK_FLOAT(0x02, 0xFB, value))
+            elif vt is bool:
+                app(h)
+                app(b"\x04\xf5" if value else b"\x04\xf4")
             elif value is None:
                 app(b"\xa1" + h[1:])
             else:
                 item = _value_item(value, path_text(path))
                 app(h)
                 app(item)
-    return cbor.head(4, count) + b"".join(parts)
+    parts.insert(0, cbor.head(4, count))
+    return b"".join(parts)

@@ -81,6 +81,11 @@ def _encode(groups: "Iterable[Group]", base: "Path | None") -> bytes:
     bn_text, cut = senml.names(base)
     whole = path_text(base) if base is not None else None
     text_of = senml.text_of
+    heads = _HEADS.get(base)
+    if heads is None or len(heads) > 4096:
+        if len(_HEADS) > 64:
+            _HEADS.clear()
+        heads = _HEADS[base] = {}
     parts: list[str] = []
     append = parts.append
     first = True
@@ -95,10 +100,11 @@ def _encode(groups: "Iterable[Group]", base: "Path | None") -> bytes:
         elif timed:
             raise FormatError("an untimed group cannot follow a timed one")
         for path, value in records:
-            text = text_of(path)
-            if first:
-                first = False
-                if bn_text is None:
+            if first or time_field:
+                text = text_of(path)
+                if not first:
+                    name = _head(text, bn_text, cut, whole)
+                elif bn_text is None:
                     name = '{"n":"%s"' % text
                 elif text == whole:
                     name = '{"bn":"%s"' % text
@@ -106,25 +112,26 @@ def _encode(groups: "Iterable[Group]", base: "Path | None") -> bytes:
                     name = '{"bn":"%s","n":"%s"' % (bn_text, text[cut:])
                 else:
                     raise FormatError("record %s lies outside the request path %s" % (text, whole))
-            elif cut:
-                if text[:cut] != bn_text:
-                    raise FormatError("record %s lies outside the request path %s" % (text, whole))
-                name = '{"n":"%s"' % text[cut:]
-            else:
-                name = '{"n":"%s"' % text
-            if time_field:
+                first = False
                 name += time_field
                 time_field = ""
+            else:
+                # The hot path: '{"n":"<name>"' of each path comes from a cache per
+                # request path.
+                cached = heads.get(path)
+                if cached is None:
+                    cached = heads[path] = _head(text_of(path), bn_text, cut, whole)
+                name = cached
             vt = type(value)
             if vt is int:
                 if not INT64_MIN <= value <= UINT64_MAX:
-                    raise FormatError("%s: integer %d does not fit 64 bits" % (text, value))
+                    raise FormatError("%s: integer %d does not fit 64 bits" % (name, value))
                 append('%s,"v":%d}' % (name, value))
             elif vt is str:
                 append('%s,"vs":%s}' % (name, _json_string(value)))
             elif vt is float:
                 if value - value != 0.0:
-                    raise FormatError("%s: JSON cannot carry %r" % (text, value))
+                    raise FormatError("%s: JSON cannot carry %r" % (name, value))
                 append('%s,"v":%r}' % (name, value))
             elif vt is bool:
                 append('%s,"vb":true}' % name if value else '%s,"vb":false}' % name)
@@ -135,5 +142,17 @@ def _encode(groups: "Iterable[Group]", base: "Path | None") -> bytes:
             elif value is None:
                 append(name + "}")
             else:
-                raise FormatError("%s: SenML cannot carry %r" % (text, value))
+                raise FormatError("%s: SenML cannot carry %r" % (name, value))
     return ("[" + ",".join(parts) + "]").encode("utf-8")
+
+
+_HEADS: "dict[Path | None, dict[Path, str]]" = {}
+
+
+def _head(text: str, bn_text: "str | None", cut: int, whole: "str | None") -> str:
+    """``{"n":"<name>"`` of a record after the first (below the base name)."""
+    if cut:
+        if text[:cut] != bn_text:
+            raise FormatError("record %s lies outside the request path %s" % (text, whole))
+        text = text[cut:]
+    return '{"n":"%s"' % text

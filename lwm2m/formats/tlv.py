@@ -583,6 +583,8 @@ def _encode_resources(
             v = value.encode("utf-8")
         elif vt is float:
             v = pack_f64(value)
+        elif vt is bool:
+            v = _TRUE if value else _FALSE
         else:
             v = encode_value(value, path, type_of)
         length = len(v)
