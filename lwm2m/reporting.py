@@ -330,7 +330,12 @@ class Reporting:
     def changed(self, path: "Path", now_ms: int) -> None:
         """An object changed at ``path`` (an object listener)."""
         for observation in self.observations.concerned(path):
-            observation.timer.changed(now_ms, self._value(observation))
+            if observation.composite or len(observation.paths[0]) < 3:
+                answer = self._read(observation)
+                observation.value = (now_ms, answer)
+                observation.timer.changed(now_ms, self._value(observation, answer))
+            else:
+                observation.timer.changed(now_ms, self._value(observation))
 
     def sent(self, ssid: int, now_ms: int) -> None:
         """The Client sent a request to ``ssid`` (queue mode: awake)."""
@@ -470,7 +475,12 @@ class Reporting:
         if session is None or session.transport is None:
             self.observations.remove(observation)
             return
-        answer = self._read(observation)
+        cached = observation.value
+        observation.value = None
+        if cached is not None and cached[0] == now_ms and cached[1] is not None:
+            answer = cached[1]  # read at this very millisecond by changed()
+        else:
+            answer = self._read(observation)
         assert answer is not None
         value = self._value(observation, answer)
         observation.timer.sent(now_ms, value)
