@@ -431,9 +431,8 @@ def test_object_observation_sees_instances_come_and_go() -> None:
 
 def test_resource_instance_observation() -> None:
     net, server = registered()
-    net.client.objects[3].write((3, 0, 11), [((3, 0, 11, 0), 0)], True, -1)
     op = server.observe(EP, "/3/0/11/0")
-    assert net.wait(op).records == [((3, 0, 11, 0), 0)]
-    net.client.objects[3].write((3, 0, 11), [((3, 0, 11, 0), 5)], True, -1)
+    assert net.wait(op).records == [((3, 0, 11, 0), 0)]  # Error Code 0: no error
+    net.client.device.add_error_code(5)  # the list becomes [5]
     net.advance(100)
     assert notified_values(net, (3, 0, 11, 0)) == [5]
