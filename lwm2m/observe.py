@@ -49,6 +49,8 @@ class Observation:
         self.composite = composite
         self.handle = handle
         self.timer = timer
+        # (now_ms, DmResponse): the last read of an aggregate, reused by a notification
+        # built in the same millisecond (no change can have come between).
         self.value = value
 
     @property

@@ -3,11 +3,31 @@
 Theory of operation
 -------------------
 ``lwm2m.client.Client`` holds one :class:`Reporting` (``client.reporting``) and calls
-it at a few points (its "hooks"): when a server's request was answered, when a CoAP
-observation ended, when an object changed, when a registration machine reported,
-when a transaction of ours ended, and from its timer. Everything here runs on the
-Client's clock (``now_ms`` of the last call) and reaches the wire through the Client's
-sessions, so the sans-IO face stays the Client's.
+it at a few points (its "hooks"), each one or two lines in ``lwm2m/client.py``:
+
+==========================  ===================================================
+Client                      Reporting
+==========================  ===================================================
+``start`` (no account)      ``start_hook``: bootstrap when a BS account exists
+``handle_request`` (BS)     ``bootstrap_request``: the bootstrap semantics
+``_transport_event``        ``respond`` (observe registration), ``transport_event``
+``response_received`` /     ``outcome`` for the kinds ``send`` and ``bootstrap``
+``request_failed``
+``_changed`` (listener)     ``changed``: feeds the observations' timers
+``_pump``                   ``machine_event`` per registration event; ``next_event``
+``_service``                ``service`` (due notifications, the BS session);
+                            ``send_bootstrap``; ``sent`` (queue mode: awake)
+``receive_datagram``        the BS session's address; ``receiving`` (asleep: drop)
+``datagrams_to_send``       ``bootstrap_datagrams``
+``get_timer`` / ``handle_   ``get_timer`` / ``handle_timer``
+timer``
+``_computed_state``         ``computed_state`` (2 bootstrapping, 9, 11 sleeping)
+``_resync``                 skipped while ``bootstrapping``
+``reset``                   ``reset``
+==========================  ===================================================
+
+Everything here runs on the Client's clock (``now_ms`` of the last call) and reaches
+the wire through the Client's sessions, so the sans-IO face stays the Client's.
 
 Observe (Core §6.4, ``lwm2m.observe``): a GET / FETCH with Observe 0 answered 2.05
 registers a CoAP observation (``coap.Endpoint.respond``) and an LwM2M one, timed by a
@@ -330,7 +350,12 @@ class Reporting:
     def changed(self, path: "Path", now_ms: int) -> None:
         """An object changed at ``path`` (an object listener)."""
         for observation in self.observations.concerned(path):
-            observation.timer.changed(now_ms, self._value(observation))
+            if observation.composite or len(observation.paths[0]) < 3:
+                answer = self._read(observation)
+                observation.value = (now_ms, answer)
+                observation.timer.changed(now_ms, self._value(observation, answer))
+            else:
+                observation.timer.changed(now_ms, self._value(observation))
 
     def sent(self, ssid: int, now_ms: int) -> None:
         """The Client sent a request to ``ssid`` (queue mode: awake)."""
@@ -470,7 +495,12 @@ class Reporting:
         if session is None or session.transport is None:
             self.observations.remove(observation)
             return
-        answer = self._read(observation)
+        cached = observation.value
+        observation.value = None
+        if cached is not None and cached[0] == now_ms and cached[1] is not None:
+            answer = cached[1]  # read at this very millisecond by changed()
+        else:
+            answer = self._read(observation)
         assert answer is not None
         value = self._value(observation, answer)
         observation.timer.sent(now_ms, value)

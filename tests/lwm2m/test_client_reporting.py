@@ -427,3 +427,32 @@ def test_object_observation_sees_instances_come_and_go() -> None:
     net.advance(100)
     (note,) = net.take("NotificationReceived")
     assert sorted({p[:2] for p, _v in note.records}) == [(19, 0)]
+
+
+def test_resource_instance_observation() -> None:
+    net, server = registered()
+    op = server.observe(EP, "/3/0/11/0")
+    assert net.wait(op).records == [((3, 0, 11, 0), 0)]  # Error Code 0: no error
+    net.client.device.add_error_code(5)  # the list becomes [5]
+    net.advance(100)
+    assert notified_values(net, (3, 0, 11, 0)) == [5]
+
+
+def test_send_unanswered_is_reported_failed() -> None:
+    net, _server = registered(lifetime_s=3600)
+    net.down = True
+    (txn,) = net.client.send(net.now_ms, ["/3/0/9"])
+    net.advance(100000)  # RFC 7252: MAX_TRANSMIT_WAIT is at most 93 s
+    (failed,) = net.client_take("SendFailed")
+    assert failed.txn == txn and failed.ssid == 101
+    assert net.client_take("SendCompleted") == []
+
+
+def test_send_skips_lwm2m_1_0_servers() -> None:
+    client = make_client(version="1.0")
+    client.add_server(DM_URI, 101, 300)
+    net = Net(client)
+    server = net.add_server(5683)
+    client.start(0)
+    net.run(10000, lambda: server.registration(EP) is not None)
+    assert client.send(net.now_ms, ["/3/0/0"]) == []
