@@ -16,6 +16,7 @@ MODULES = [
     "tests.lwm2m.test_attributes",
     "tests.lwm2m.test_notify",
     "tests.lwm2m.test_bootstrap_ini",
+    "tests.lwm2m.test_format_plain_cbor",
     "tests.objects.test_types",
     "tests.objects.test_errors",
     "tests.objects.test_definitions",

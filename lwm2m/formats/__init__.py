@@ -23,12 +23,14 @@ from lwm2m.formats import (
     lwm2m_cbor,
     oma_json,
     opaque,
+    plain_cbor,
     senml_cbor,
     senml_json,
     text,
     tlv,
 )
 from lwm2m.formats.capabilities import (
+    CBOR,
     LINK,
     LWM2M_CBOR,
     OMA_JSON,
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
     from lwm2m.formats.values import Path, Record, TypeOf
 
 __all__ = [
+    "CBOR",
     "LINK",
     "LWM2M_CBOR",
     "OMA_JSON",
@@ -78,6 +81,7 @@ NAMES = {
     TLV: "tlv",
     OMA_JSON: "oma-json",
     LWM2M_CBOR: "lwm2m-cbor",
+    CBOR: "cbor",
 }
 BY_NAME = {name: cf for cf, name in NAMES.items()}
 
@@ -92,6 +96,7 @@ _CODECS: "dict[int, Any]" = {
     SENML_CBOR: senml_cbor,
     LWM2M_CBOR: lwm2m_cbor,
     OMA_JSON: oma_json,
+    CBOR: plain_cbor,
 }
 _TIMED: "dict[int, Any]" = {SENML_JSON: senml_json, SENML_CBOR: senml_cbor, OMA_JSON: oma_json}
 

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 TEXT = 0
+CBOR = 60
 LINK = 40
 OPAQUE = 42
 SENML_JSON = 110
@@ -50,6 +51,7 @@ CARRIES: "dict[str, dict[int, frozenset[int]]]" = {
         TEXT: frozenset((RESOURCE, RESOURCE_INSTANCE)),
         OPAQUE: frozenset((RESOURCE, RESOURCE_INSTANCE)),
         TLV: frozenset((OBJECT, INSTANCE, RESOURCE, RESOURCE_INSTANCE)),
+        CBOR: frozenset((RESOURCE, RESOURCE_INSTANCE)),  # Core 1.1 §7.4.6
         SENML_JSON: _ALL,
         SENML_CBOR: _ALL,
     },
@@ -58,7 +60,7 @@ CARRIES["1.2"] = dict(CARRIES["1.1"])
 CARRIES["1.2"][LWM2M_CBOR] = _ALL
 
 # Formats that carry one value only: never a multiple-instance resource as a whole.
-SINGLE_VALUE = frozenset((TEXT, OPAQUE))
+SINGLE_VALUE = frozenset((TEXT, OPAQUE, CBOR))
 
 
 def can_carry(
