@@ -90,6 +90,24 @@ def test_lwm2m_1_1_int_302_cancel_observation_by_reset() -> None:
         assert len(net.client.reporting.observations) == 0
 
 
+def test_lwm2m_1_1_int_302_passive_cancel_by_the_real_server() -> None:
+    # The embedded server forgets the observation; its CoAP layer answers the next
+    # notification with RST (RFC 7641 §3.6) and the client stops, with no test help.
+    for confirmable in (False, True):
+        net, server = registered()
+        net.client.reporting.notify_confirmable = confirmable
+        op = _observe(net, "/3/0/9", {"pmax": 5})
+        net.take("NotificationReceived")
+        server.cancel_observe(op, active=False, now_ms=net.now_ms)
+        net.advance(5000)
+        stopped = net.client_take("ObservationStopped")
+        assert [(s.paths, s.reason) for s in stopped] == [([(3, 0, 9)], "reset")], confirmable
+        net.client.set_value("/3/0/9", 10)
+        net.advance(30000)
+        assert net.take("NotificationReceived") == []
+        assert len(net.client.reporting.observations) == 0
+
+
 def test_lwm2m_1_1_int_303_cancel_observation_with_observe_1() -> None:
     net, server = registered()
     op = _observe(net, "/3/0/9", {"pmax": 5})
