@@ -34,20 +34,11 @@ A response to a transaction the Client no longer knows (after ``reset()``) is ig
 Time comes in as ``now_ms`` on every call; ``get_timer()`` is the earliest deadline
 of the sessions' machines and ``handle_timer(now_ms)`` runs the due ones.
 
-Where part 2 plugs in (issue 8), without changing what is here:
-
-- Bootstrap: a Security instance with /0/x/1 true is the bootstrap account (skipped by
-  ``_accounts``); its session carries a ``BootstrapMachine`` whose Bootstrap-Request
-  is one more transaction kind, and its DM requests go through ``handle_request`` with
-  ``CALLER_BOOTSTRAP`` while ``bootstrapping`` is set. Its writes to /0 and /1 reach
-  the sessions through the same listeners (``_resync``).
-- Observe / notify: ``DmRequest.observe`` already arrives; ``_transport_event``
-  answers with ``respond(..., observe=False)`` today, part 2 keeps the returned
-  ``Observation`` with a ``NotifyTimer`` per path and server, fed by the objects'
-  change listeners (``_changed`` sees every path) and the attributes in ``dm.attributes``.
-- Send: an ``OutgoingRequest`` of kind ``send`` (POST /dp, SenML).
-- Queue mode: ``STATE_SLEEPING`` (``lwm2m.events``) when every session's transport
-  is idle past the awake time; the Register already carries the Q flag.
+Bootstrap, observe / notify, Send and queue mode live in ``lwm2m.reporting``
+(``client.reporting``): the Client calls into it at a handful of hooks, listed in the
+table at the top of that module. The bootstrap server has its own transport there,
+not a ``ServerSession``; its requests reach ``handle_request`` with
+``CALLER_BOOTSTRAP`` while ``bootstrapping`` is set.
 """
 
 from coap.message import Message
