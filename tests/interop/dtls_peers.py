@@ -157,5 +157,19 @@ def drive_server(
     return events
 
 
+def echo_once(server: Any) -> "Callable[[Any], bool]":
+    """An event handler for ``drive_server``: echo the first application record back
+    with an ``echo: `` prefix, then stop; stop too when the handshake fails."""
+    from dtls_psk import ApplicationData, HandshakeFailed
+
+    def on_event(event: Any) -> bool:
+        if isinstance(event, ApplicationData):
+            server.send(event.addr, b"echo: " + event.data)
+            return True
+        return isinstance(event, HandshakeFailed)
+
+    return on_event
+
+
 def names(events: list[Any]) -> list[str]:
     return [type(e).__name__ for e in events]

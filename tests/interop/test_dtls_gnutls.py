@@ -23,6 +23,7 @@ from tests.interop.dtls_peers import (
     KEY_HEX,
     drive_client,
     drive_server,
+    echo_once,
     free_udp_port,
     names,
     peer,
@@ -129,14 +130,7 @@ def test_gnutls_cli_against_our_server() -> None:
         port = sock.getsockname()[1]
         with peer(_gnutls_cli(port, KEY_HEX)) as cli:
             cli.write(b"hello from gnutls\n")
-
-            def on_event(event: Any) -> bool:
-                if isinstance(event, ApplicationData):
-                    server.send(event.addr, b"echo: " + event.data)
-                    return True
-                return isinstance(event, HandshakeFailed)
-
-            events = drive_server(server, sock, on_event, timeout_s=10)
+            events = drive_server(server, sock, echo_once(server), timeout_s=10)
             assert cli.wait_for("echo: hello from gnutls", 5), cli.output
     done = events[0]
     assert isinstance(done, HandshakeCompleted), events
@@ -179,13 +173,6 @@ def test_fragmented_flights_both_ways(tmp_path: Any) -> None:
         port = sock.getsockname()[1]
         with peer([*_gnutls_cli(port, KEY_HEX), "--mtu", "200"]) as cli:
             cli.write(b"through fragments\n")
-
-            def on_event(event: Any) -> bool:
-                if isinstance(event, ApplicationData):
-                    server.send(event.addr, b"echo: " + event.data)
-                    return True
-                return isinstance(event, HandshakeFailed)
-
-            events = drive_server(server, sock, on_event, timeout_s=10)
+            events = drive_server(server, sock, echo_once(server), timeout_s=10)
             assert cli.wait_for("echo: through fragments", 5), cli.output
     assert isinstance(events[0], HandshakeCompleted), events

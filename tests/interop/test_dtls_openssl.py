@@ -19,6 +19,7 @@ from tests.interop.dtls_peers import (
     KEY_HEX,
     drive_client,
     drive_server,
+    echo_once,
     free_udp_port,
     names,
     peer,
@@ -100,14 +101,7 @@ def test_s_client_against_our_server(cipher: str) -> None:
         ]  # fmt: skip
         with peer(argv) as cli:
             cli.write(b"hello over dtls\n")
-
-            def on_event(event: Any) -> bool:
-                if isinstance(event, ApplicationData):
-                    server.send(event.addr, b"echo: " + event.data)
-                    return True
-                return isinstance(event, HandshakeFailed)
-
-            events = drive_server(server, sock, on_event, timeout_s=10)
+            events = drive_server(server, sock, echo_once(server), timeout_s=10)
             assert cli.wait_for("echo: hello over dtls", 5), cli.output
     done = events[0]
     assert isinstance(done, HandshakeCompleted), events
