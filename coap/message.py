@@ -393,43 +393,38 @@ class Message:
         tkl = len(token)
         code = self.code
         try:
-            # the table rejects a bad type; the packer rejects a code or mid out of range
-            head = _pack_header(_FIRST_BYTE[self.type] | tkl, code, self.mid)
+            # the table rejects a bad type, the list a token over 8 bytes, the packer a
+            # code or mid out of range; header and token come out of one pack
+            out = _PACK_HEAD[tkl](_FIRST_BYTE[self.type] | tkl, code, self.mid, token)
         except _PACK_ERRORS:
             raise ValueError(
-                "cannot encode type %r code %r mid %r" % (self.type, code, self.mid)
+                "cannot encode type %r code %r mid %r token of %d bytes (0-8)"
+                % (self.type, code, self.mid, tkl)
             ) from None
-        if tkl > 8:
-            raise ValueError("a token has 0-8 bytes, not %d" % tkl)
-        opts = self.options
         payload = self.payload
-        if not code and (tkl or opts or payload):
+        if not code and (tkl or self.options or payload):
             raise ValueError("an empty message (0.00) has no token, options or payload")
-        if not opts:
-            if payload:
-                return b"".join((head, token, b"\xff", payload))
-            return head + token
-        parts = [head, token]
-        append = parts.append
+        # The hot loop: the header of almost every option is one lookup in a table keyed
+        # by ``delta << 16 | length``; a miss is an extended header (remembered) or an
+        # option list built out of order (a negative delta never matches).
+        headers = _OPTION_HEADERS
         last = 0
-        small = _SMALL_HEADERS
-        for number, value in opts:
-            length = len(value)
-            byte = small.get((number - last) << 16 | length)
-            if byte is None:
-                if number < last:  # built out of order: encode a sorted copy instead
-                    return Message(self.type, code, self.mid, token, _in_order(opts),
-                                   payload).encode()
-                byte = _option_header(number - last, length)
-                if len(small) < _HEADER_MEMO_LIMIT:
-                    small[(number - last) << 16 | length] = byte
-            append(byte)
-            append(value)
+        for number, value in self.options:
+            try:
+                out += headers[(number - last) << 16 | len(value)] + value
+            except KeyError:
+                if number < last:  # encode a sorted copy instead
+                    return Message(self.type, code, self.mid, token,
+                                   _in_order(self.options), payload).encode()
+                key = (number - last) << 16 | len(value)
+                byte = _option_header(number - last, len(value))
+                if len(headers) < _HEADER_MEMO_LIMIT:
+                    headers[key] = byte
+                out += byte + value
             last = number
         if payload:
-            append(b"\xff")
-            append(payload)
-        return b"".join(parts)
+            return b"".join((out, b"\xff", payload))
+        return out
 
 
 _FIRST_BYTE = {types.CON: 0x40, types.NON: 0x50, types.ACK: 0x60, types.RST: 0x70}  # Ver 1
@@ -437,19 +432,21 @@ _FIRST_BYTE = {types.CON: 0x40, types.NON: 0x50, types.ACK: 0x60, types.RST: 0x7
 # RFC 7252 §3.1: option headers keyed by ``delta << 16 | length`` (a negative delta never
 # matches): every one-byte header up front, extended ones remembered as they are met,
 # up to a bound so memory stays flat on small devices.
-_SMALL_HEADERS = {d << 16 | n: bytes((d << 4 | n,)) for d in range(13) for n in range(13)}
+_OPTION_HEADERS = {d << 16 | n: bytes((d << 4 | n,)) for d in range(13) for n in range(13)}
 _HEADER_MEMO_LIMIT = 512
 try:
-    _pack_header = struct.Struct(">BBH").pack
-    _PACK_ERRORS: "tuple[type[Exception], ...]" = (KeyError, struct.error)
+    # one packer per token length: the 4-byte header and the token in one call
+    _PACK_HEAD = [struct.Struct(">BBH%ds" % n).pack for n in range(9)]
+    _PACK_ERRORS: "tuple[type[Exception], ...]" = (KeyError, IndexError, TypeError, struct.error)
 except AttributeError:  # MicroPython: no struct.Struct, and struct.pack truncates silently
 
-    def _pack_header(first: int, code: int, mid: int) -> bytes:
+    def _pack_head(first: int, code: int, mid: int, token: bytes) -> bytes:
         if code >> 8 or code < 0 or mid >> 16 or mid < 0:
             raise ValueError("code or message id out of range")
-        return struct.pack(">BBH", first, code, mid)
+        return struct.pack(">BBH", first, code, mid) + token
 
-    _PACK_ERRORS = (KeyError, ValueError, TypeError)
+    _PACK_HEAD = [_pack_head] * 9
+    _PACK_ERRORS = (KeyError, IndexError, ValueError, TypeError)
 
 
 def _option_header(delta: int, length: int) -> bytes:
