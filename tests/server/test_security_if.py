@@ -10,7 +10,7 @@ from dtls_psk import ApplicationData, DtlsClient
 from lwm2m.server import events as ev
 from lwm2m.server.psk import PskStore
 from lwm2m.server.server import Server
-from tests.server.wire import counter_rng
+from lwm2m.server.stepped import seeded_rng
 
 KEY = bytes(range(16))
 
@@ -75,7 +75,7 @@ def secure_server() -> Server:
     psk = PskStore()
     psk.add("secure-ep", b"id-secure", KEY)
     psk.add("other-ep", b"id-other", bytes(16))
-    return Server(counter_rng(), psk=psk, listeners=("coap", "coaps"))
+    return Server(seeded_rng(), psk=psk, listeners=("coap", "coaps"))
 
 
 def events(server: Server) -> "list[object]":
@@ -160,7 +160,7 @@ def test_int_1_bootstrap_over_dtls_then_register() -> None:
         "delete": ["/"],
         "write": {"/0/1": {"0": "coaps://127.0.0.1:5684", "1": False, "2": 0,
                            "3": "id-secure", "5": {"hex": KEY.hex()}, "10": 1}}}})
-    server = Server(counter_rng(), psk=psk, bootstrap=script, listeners=("coaps",))
+    server = Server(seeded_rng(), psk=psk, bootstrap=script, listeners=("coaps",))
     dev = SecureDevice(server, 50010, b"id-secure", KEY)
     assert dev.request(codes.POST, "/bs", ("ep=secure-ep",)).code == codes.CHANGED
     seen = []

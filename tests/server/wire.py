@@ -4,62 +4,31 @@ sends back are real datagrams, checked field by field. No sockets: stepped time.
 
 from coap import codes, types
 from coap.message import Message, decode
-from lwm2m.server.server import Server
+from lwm2m.server.stepped import SteppedServer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import Any
 
 
-def counter_rng(seed: int = 1) -> "Callable[[int], bytes]":
-    state = [seed]
+class Net(SteppedServer):
+    """The stepped server plus what each device address has received, decoded."""
 
-    def rng(n: int) -> bytes:
-        out = b""
-        while len(out) < n:
-            state[0] = (state[0] * 1103515245 + 12345) & 0x7FFFFFFF
-            out += state[0].to_bytes(4, "big")
-        return out[:n]
-
-    return rng
-
-
-class Net:
-    """The server and the devices around it; ``now_ms`` is stepped by hand."""
-
-    def __init__(self, server: "Server | None" = None, **options: "Any") -> None:
-        self.server = server if server is not None else Server(counter_rng(), **options)
-        self.now_ms = 0
+    def __init__(self, **options: "Any") -> None:
+        super().__init__(**options)
         self.inbox: "dict[Any, list[Message]]" = {}
         self.raw: "dict[Any, list[bytes]]" = {}
 
-    def flush(self, listener: str = "coap") -> None:
-        for addr, data in self.server.datagrams_to_send(listener):
+    def _collect(self) -> None:
+        # what the server sent over plain CoAP goes to each device's inbox, decoded
+        super()._collect()
+        for addr, data in self._out.pop("coap", []):
             self.raw.setdefault(addr, []).append(data)
             self.inbox.setdefault(addr, []).append(decode(data))
 
-    def step(self, ms: int) -> None:
-        """Advance time by ``ms``, running every server deadline on the way."""
-        end = self.now_ms + ms
-        while True:
-            deadline = self.server.get_timer()
-            if deadline is None or deadline > end:
-                break
-            self.now_ms = max(self.now_ms, deadline)
-            self.server.handle_timer(self.now_ms)
-            self.flush()
-        self.now_ms = end
-        self.server.handle_timer(self.now_ms)
-        self.flush()
-
-    def events(self) -> "list[Any]":
-        out: "list[Any]" = []
-        while True:
-            event = self.server.next_event()
-            if event is None:
-                return out
-            out.append(event)
+    def flush(self) -> None:
+        """Deliver what the server has sent (for datagrams fed to it directly)."""
+        self._collect()
 
 
 class Device:
