@@ -78,10 +78,9 @@ class _Partial:
     def add(self, offset: int, data: bytes) -> None:
         end = offset + len(data)
         self.body[offset:end] = data
-        for i in range(offset, end):
-            if not self.have[i]:
-                self.have[i] = 1
-                self.missing -= 1
+        # Count the bytes this fragment adds, then mark them (slice ops, no byte loop).
+        self.missing -= len(data) - self.have[offset:end].count(b"\x01")
+        self.have[offset:end] = b"\x01" * len(data)
 
 
 class Connection:
@@ -322,6 +321,18 @@ class Connection:
                 frag.seq >= self.next_recv_seq + _REASSEMBLY_WINDOW
                 or frag.length > MAX_HANDSHAKE_MESSAGE
             ):
+                continue
+            if (
+                frag.seq == self.next_recv_seq
+                and len(frag.body) == frag.length
+                and frag.seq not in self._partials
+            ):
+                # The usual case: the next message, whole in one fragment. Deliver it
+                # now, without a reassembly buffer.
+                self.next_recv_seq += 1
+                self._deliver(frag.msg_type, frag.seq, frag.body, epoch, now_ms)
+                if self.state == CLOSED:
+                    return
                 continue
             partial = self._partials.get(frag.seq)
             if partial is None:

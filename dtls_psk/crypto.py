@@ -5,21 +5,32 @@ A backend offers::
     backend.name                      # "cryptography" or "pure"
     backend.aead(key, tag_len)        # AES-CCM: .seal(nonce, plaintext, aad) -> bytes
                                       #          .open(nonce, data, aad) -> bytes | None
+                                      #          .decrypt(nonce, data, aad) -> bytes,
+                                      #          raising .tag_error on a bad tag
     backend.cbc(key)                  # AES-CBC, no padding: .encrypt(iv, data) / .decrypt(iv, data)
     backend.hmac(hash_name, key, data)
     backend.hmac_sha256(key, data)
+    backend.hmac_sha256_key(key)      # -> mac(data): HMAC-SHA256 under a key set up once
     backend.sha256(data)
 
 ``open`` returns None when the tag does not verify: an unauthentic record is dropped,
-never raised (RFC 6347 §4.1.2.7). ``default_backend()`` picks ``cryptography`` when it
-imports (CPython) and otherwise the pure backend over MicroPython's ``cryptolib``.
+never raised (RFC 6347 §4.1.2.7). ``decrypt`` is the same check raising the backend's
+``tag_error`` (``cryptography``'s InvalidTag, or ``TagMismatch``): the record layer
+catches it, and so calls the C method directly on CPython. ``default_backend()``
+picks ``cryptography`` when it imports (CPython) and otherwise the pure backend over
+MicroPython's ``cryptolib``.
 """
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 _default: "Any" = None
+
+
+class TagMismatch(Exception):
+    """The pure backend's ``decrypt``: the AEAD tag does not verify."""
 
 
 def default_backend() -> "Any":
@@ -51,6 +62,8 @@ def prf(
     backend: "Any", secret: bytes, label: bytes, seed: bytes, length: int, hash_name: str = "sha256"
 ) -> bytes:
     """TLS 1.2 PRF (RFC 5246 §5): P_hash(secret, label + seed) cut to ``length`` bytes."""
+    if hash_name == "sha256":
+        return p_sha256(backend.hmac_sha256_key(secret), label, seed, length)
     seed = label + seed
     out = bytearray()
     a = seed  # A(0) = seed; A(i) = HMAC(secret, A(i-1))
@@ -58,3 +71,15 @@ def prf(
         a = backend.hmac(hash_name, secret, a)
         out += backend.hmac(hash_name, secret, a + seed)
     return bytes(out[:length])
+
+
+def p_sha256(mac: "Callable[[bytes], bytes]", label: bytes, seed: bytes, length: int) -> bytes:
+    """The TLS 1.2 PRF with SHA-256 (RFC 5246 §5) under a keyed ``mac`` from
+    ``backend.hmac_sha256_key(secret)``: a handshake reuses one key for several calls."""
+    seed = label + seed
+    a = mac(seed)  # A(1); A(i) = HMAC(secret, A(i-1))
+    out = mac(a + seed)
+    while len(out) < length:
+        a = mac(a)
+        out += mac(a + seed)
+    return out[:length]

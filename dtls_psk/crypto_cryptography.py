@@ -11,16 +11,27 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+_IPAD = int.from_bytes(b"\x36" * 64, "big")
+_OPAD = int.from_bytes(b"\x5c" * 64, "big")
+
 
 class CryptographyAead:
     """AES-CCM with one key and tag length (RFC 3610; nonce length sets L)."""
 
-    __slots__ = ("_ccm", "seal")
+    __slots__ = ("_ccm", "decrypt", "seal")
+
+    tag_error = InvalidTag
 
     def __init__(self, key: bytes, tag_len: int) -> None:
         self._ccm = AESCCM(key, tag_len)
-        # seal(nonce, plaintext, aad) is AESCCM.encrypt itself: no wrapper on the hot path.
+        # seal(nonce, plaintext, aad) and decrypt(nonce, data, aad) are AESCCM's own
+        # methods: no Python wrapper on the hot path.
         self.seal = self._ccm.encrypt
+        self.decrypt = self._ccm.decrypt
 
     def open(self, nonce: bytes, data: bytes, aad: bytes) -> "bytes | None":
         try:
@@ -62,6 +73,25 @@ class CryptographyBackend:
 
     def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
         return hmac.digest(key, data, "sha256")
+
+    def hmac_sha256_key(self, key: bytes) -> "Callable[[bytes], bytes]":
+        # RFC 2104 with the two keyed SHA-256 states computed once and copied per MAC:
+        # the PRF runs 4 to 8 MACs under one key, and a copy is cheaper than the key
+        # setup (and the digest lookup) of each hmac.digest call.
+        if len(key) > 64:
+            key = hashlib.sha256(key).digest()
+        k = int.from_bytes(key + bytes(64 - len(key)), "big")
+        inner_copy = hashlib.sha256((k ^ _IPAD).to_bytes(64, "big")).copy
+        outer_copy = hashlib.sha256((k ^ _OPAD).to_bytes(64, "big")).copy
+
+        def mac(data: bytes) -> bytes:
+            inner = inner_copy()
+            inner.update(data)
+            outer = outer_copy()
+            outer.update(inner.digest())
+            return outer.digest()
+
+        return mac
 
     def sha256(self, data: bytes) -> bytes:
         return hashlib.sha256(data).digest()

@@ -14,7 +14,7 @@ CCM's CBC-MAC is the last block of AES-CBC with a zero IV over the formatted inp
 
 import hashlib
 
-from dtls_psk.crypto import ct_equal
+from dtls_psk.crypto import TagMismatch, ct_equal
 from dtls_psk.errors import UnsupportedError
 
 TYPE_CHECKING = False
@@ -41,6 +41,8 @@ class PureAead:
     """AES-CCM over block-function factories (RFC 3610)."""
 
     __slots__ = ("_cbc_factory", "_ecb", "_key", "_tag_len")
+
+    tag_error = TagMismatch
 
     def __init__(
         self,
@@ -106,6 +108,13 @@ class PureAead:
             return None
         return plaintext
 
+    def decrypt(self, nonce: bytes, data: bytes, aad: bytes) -> bytes:
+        """``open`` that raises ``TagMismatch`` instead of returning None."""
+        plain = self.open(nonce, data, aad)
+        if plain is None:
+            raise TagMismatch("CCM tag does not verify")
+        return plain
+
 
 class PureCbc:
     """AES-CBC without padding over a CBC factory."""
@@ -161,6 +170,25 @@ class PureBackend:
 
     def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
         return self.hmac("sha256", key, data)
+
+    def hmac_sha256_key(self, key: bytes) -> "Callable[[bytes], bytes]":
+        # RFC 2104 with the padded keys made once per key (MicroPython's sha256 has no
+        # copy(), so each MAC still hashes both pads).
+        sha256 = hashlib.sha256
+        if len(key) > 64:
+            key = sha256(key).digest()
+        key = key + bytes(64 - len(key))
+        ipad = bytes(b ^ 0x36 for b in key)
+        opad = bytes(b ^ 0x5C for b in key)
+
+        def mac(data: bytes) -> bytes:
+            inner = sha256(ipad)
+            inner.update(data)
+            outer = sha256(opad)
+            outer.update(inner.digest())
+            return outer.digest()
+
+        return mac
 
     def sha256(self, data: bytes) -> bytes:
         return hashlib.sha256(data).digest()
