@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
     from dtls_psk.config import Config
     from dtls_psk.handshake import Item
+    from dtls_psk.messages import ClientHello
     from dtls_psk.session import Session
 
 HANDSHAKING = 0
@@ -158,15 +159,17 @@ class Connection:
         psk_lookup: "Callable[[bytes], bytes | None]",
         psk_hint: bytes,
         session_cache: "Any",
+        hello: "ClientHello | None" = None,
     ) -> None:
-        """Begin with the ClientHello that carried a valid cookie."""
+        """Begin with the ClientHello that carried a valid cookie (``hello``: its
+        decoded form, when the caller has it)."""
         # RFC 6347 §4.2.1: continue the record sequence the stateless exchange used.
         self.write_states[0][1] = record_seq
         self.read_states[0][1].mark(record_seq)
         self.next_recv_seq = msg_seq + 1
         try:
             flight = self.hs.server_start(
-                body, msg_seq, psk_lookup, psk_hint, session_cache, self.own_cid
+                body, msg_seq, psk_lookup, psk_hint, session_cache, self.own_cid, hello
             )
         except ProtocolError as exc:
             self._fail(exc.description, exc.reason)
@@ -514,38 +517,50 @@ class Connection:
     def _transmit_flight(self) -> None:
         """(Re)send the current flight: fresh record numbers, packed up to the MTU."""
         mtu = self.config.mtu
-        records: "list[bytes]" = []
+        out = self.out
+        datagram = b""
+        room_epoch = -1
+        room = 0
         for epoch, ctype, msg_type, seq, body in self.flight:
             if ctype != HANDSHAKE:
-                records.append(self._seal(epoch, ctype, body))
-                continue
-            prot = self.write_states[epoch][0]
-            overhead = HEADER_LEN + HANDSHAKE_HEADER_LEN
-            room = mtu - overhead
-            if prot is not None:
-                room -= prot.overhead
-                cid = self.hs.peer_cid if self.hs.use_cid else None
-                if cid:
-                    room -= len(cid) + 1
-                limit = self.hs.peer_record_size_limit
-                if limit is not None:
-                    room = min(room, limit - HANDSHAKE_HEADER_LEN)
-            offset = 0
-            while True:  # RFC 6347 §4.2.3: fragment to fit the path MTU
-                chunk = body[offset : offset + room]
-                records.append(
-                    self._seal(
-                        epoch, HANDSHAKE, push_fragment(msg_type, len(body), seq, offset, chunk)
-                    )
-                )
-                offset += len(chunk)
-                if offset >= len(body):
-                    break
-        datagram = b""
-        for rec in records:
-            if datagram and len(datagram) + len(rec) > mtu:
-                self.out.append(datagram)
-                datagram = b""
-            datagram += rec
+                records = [self._seal(epoch, ctype, body)]
+            else:
+                if epoch != room_epoch:  # the fragment room depends on the epoch only
+                    room_epoch = epoch
+                    room = self._fragment_room(epoch)
+                size = len(body)
+                if size <= room:  # the usual case: the whole message in one record
+                    records = [
+                        self._seal(epoch, HANDSHAKE, push_fragment(msg_type, size, seq, 0, body))
+                    ]
+                else:
+                    records = []
+                    for offset in range(0, size, room):  # RFC 6347 §4.2.3: fit the MTU
+                        chunk = body[offset : offset + room]
+                        records.append(
+                            self._seal(
+                                epoch, HANDSHAKE, push_fragment(msg_type, size, seq, offset, chunk)
+                            )
+                        )
+            for rec in records:
+                if datagram and len(datagram) + len(rec) > mtu:
+                    out.append(datagram)
+                    datagram = rec
+                else:
+                    datagram += rec
         if datagram:
-            self.out.append(datagram)
+            out.append(datagram)
+
+    def _fragment_room(self, epoch: int) -> int:
+        """The largest handshake fragment body a record of ``epoch`` carries in one MTU."""
+        room = self.config.mtu - HEADER_LEN - HANDSHAKE_HEADER_LEN
+        prot = self.write_states[epoch][0]
+        if prot is not None:
+            room -= prot.overhead
+            cid = self.hs.peer_cid if self.hs.use_cid else None
+            if cid:
+                room -= len(cid) + 1
+            limit = self.hs.peer_record_size_limit
+            if limit is not None:
+                room = min(room, limit - HANDSHAKE_HEADER_LEN)
+        return max(room, 1)  # a degenerate MTU still makes progress

@@ -146,6 +146,7 @@ class Handshake:
     __slots__ = (
         "_client_hello",
         "_hello_verify_count",
+        "_master_mac",
         "_own_cid",
         "_psk",
         "_session_to_resume",
@@ -200,6 +201,7 @@ class Handshake:
         self._session_to_resume: "Session | None" = None
         self._client_hello: "ClientHello | None" = None
         self._hello_verify_count = 0
+        self._master_mac: "Callable[[bytes], bytes] | None" = None
         self._psk = b""
         self._own_cid: "bytes | None" = None
         self.recv_seq = 0  # the connection sets it before each handle()
@@ -359,8 +361,10 @@ class Handshake:
         psk_hint: bytes,
         session_cache: "Any",
         own_cid: "bytes | None",
+        hello: "ClientHello | None" = None,
     ) -> "list[Item]":
-        """The ClientHello that carried a valid cookie; ``seq`` its message_seq."""
+        """The ClientHello that carried a valid cookie; ``seq`` its message_seq;
+        ``hello`` its decoded form when the caller has it (not decoded twice)."""
         # RFC 6347 §4.2.2: after a stateless HelloVerifyRequest the server's message
         # sequence continues from the ClientHello's (OpenSSL and GnuTLS do the same).
         self.send_seq = seq
@@ -369,10 +373,14 @@ class Handshake:
         self.session_cache = session_cache
         self._own_cid = own_cid
         self.recv_seq = seq
+        self._client_hello = hello
         return self.handle(CLIENT_HELLO, body) or []
 
     def _server_client_hello(self, body: bytes) -> "list[Item]":
-        ch = ClientHello.decode(body)
+        ch = self._client_hello
+        if ch is None:
+            ch = ClientHello.decode(body)
+        self._client_hello = None  # the server needs it no longer
         self._append(CLIENT_HELLO, body)
         # DTLS version numbers count down: 0xfefd (1.2) is below 0xfeff (1.0).
         if int.from_bytes(ch.version, "big") > 0xFEFD:
@@ -508,7 +516,7 @@ class Handshake:
         backend = self.config.backend
         if self.extended_master_secret:
             # RFC 7627 §4: session_hash covers the transcript up to ClientKeyExchange.
-            seed = backend.sha256(bytes(self.transcript))
+            seed = backend.sha256(self.transcript)
         else:
             seed = self.client_random + self.server_random
         master = master_secret(backend, premaster, seed, self.extended_master_secret)
@@ -520,9 +528,11 @@ class Handshake:
     def _install_keys(self, master: bytes) -> None:
         self.master_secret = master
         backend = self.config.backend
+        # One HMAC key setup for the key block and both Finished (RFC 5246 §6.3, §7.4.9).
+        self._master_mac = mac = backend.hmac_sha256_key(master)
         mac_len, key_len, iv_len = key_lengths(self.cipher_suite)
         cmac, smac, ckey, skey, civ, siv = derive_keys(
-            backend, master, self.client_random, self.server_random, mac_len, key_len, iv_len
+            backend, master, self.client_random, self.server_random, mac_len, key_len, iv_len, mac
         )
         rng = self.config.rng
         client = protection(self.cipher_suite, backend, cmac, ckey, civ, rng)
@@ -540,7 +550,11 @@ class Handshake:
     def _finished(self, from_client: bool) -> "Item":
         backend = self.config.backend
         data = verify_data(
-            backend, self.master_secret, from_client, backend.sha256(bytes(self.transcript))
+            backend,
+            self.master_secret,
+            from_client,
+            backend.sha256(self.transcript),
+            self._master_mac,
         )
         return self._message(FINISHED, data)
 
@@ -548,7 +562,11 @@ class Handshake:
         got = decode_finished(body)
         backend = self.config.backend
         want = verify_data(
-            backend, self.master_secret, from_client, backend.sha256(bytes(self.transcript))
+            backend,
+            self.master_secret,
+            from_client,
+            backend.sha256(self.transcript),
+            self._master_mac,
         )
         self._append(FINISHED, body)
         if not ct_equal(got, want):

@@ -149,7 +149,18 @@ def _pull_extensions(body: bytes, pos: int) -> "list[tuple[int, bytes]]":
 def push_extensions(extensions: "list[tuple[int, bytes]]") -> bytes:
     if not extensions:
         return b""
-    return vector(2, b"".join(t.to_bytes(2, "big") + vector(2, d) for t, d in extensions))
+    parts = []
+    for ext_type, data in extensions:
+        if len(data) > 0xFFFF:
+            raise ValueError("extension too long")
+        parts.append(struct.pack(">HH", ext_type, len(data)))  # RFC 5246 §7.4.1.4
+        parts.append(data)
+    return vector(2, b"".join(parts))
+
+
+def _push_suites(suites: "list[int]") -> bytes:
+    # cipher_suites<2..2^16-2> (RFC 5246 §7.4.1.2): one pack for the length and all codes.
+    return struct.pack(">H%dH" % len(suites), 2 * len(suites), *suites)
 
 
 class ClientHello:
@@ -230,7 +241,7 @@ class ClientHello:
             + self.random
             + vector(1, self.session_id)
             + vector(1, self.cookie)
-            + vector(2, b"".join(s.to_bytes(2, "big") for s in self.cipher_suites))
+            + _push_suites(self.cipher_suites)
             + vector(1, self.compression_methods)
             + push_extensions(self.extensions)
         )
