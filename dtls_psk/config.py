@@ -1,5 +1,6 @@
 """Settings shared by the client and the server, checked once at construction."""
 
+from dtls_psk.crypto import default_backend
 from dtls_psk.errors import UsageError
 from dtls_psk.suites import DEFAULT_SUITES, SUITES
 
@@ -43,8 +44,6 @@ class Config:
         backend: "Any" = None,
     ) -> None:
         if backend is None:
-            from dtls_psk.crypto import default_backend
-
             backend = default_backend()
         suites = list(DEFAULT_SUITES if cipher_suites is None else cipher_suites)
         if not suites or any(s not in SUITES for s in suites):

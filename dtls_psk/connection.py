@@ -131,7 +131,7 @@ class Connection:
         self._partials: "dict[int, _Partial]" = {}
         self._early: "list[Record]" = []
         self._queued: "list[bytes]" = []
-        self.flight: "list[tuple[int, int, int, int, bytes]]" = []
+        self.flight: "list[tuple[int, int, int, int, bytes, bytes]]" = []
         self.flight_boundary = 0
         self.rto_ms = config.retransmit_initial_ms
         self.retx_deadline_ms: "int | None" = None
@@ -500,8 +500,8 @@ class Connection:
     def _send_flight(self, items: "list[Item]", now_ms: int) -> None:
         epoch = self.write_epoch
         flight = []
-        for ctype, msg_type, seq, body in items:
-            flight.append((epoch, ctype, msg_type, seq, body))
+        for ctype, msg_type, seq, body, whole in items:
+            flight.append((epoch, ctype, msg_type, seq, body, whole))
             if ctype == CHANGE_CIPHER_SPEC:
                 epoch += 1
                 self.write_states[epoch] = [self.hs.write_protection, 0]
@@ -521,7 +521,7 @@ class Connection:
         datagram = b""
         room_epoch = -1
         room = 0
-        for epoch, ctype, msg_type, seq, body in self.flight:
+        for epoch, ctype, msg_type, seq, body, whole in self.flight:
             if ctype != HANDSHAKE:
                 records = [self._seal(epoch, ctype, body)]
             else:
@@ -530,9 +530,7 @@ class Connection:
                     room = self._fragment_room(epoch)
                 size = len(body)
                 if size <= room:  # the usual case: the whole message in one record
-                    records = [
-                        self._seal(epoch, HANDSHAKE, push_fragment(msg_type, size, seq, 0, body))
-                    ]
+                    records = [self._seal(epoch, HANDSHAKE, whole)]
                 else:
                     records = []
                     for offset in range(0, size, room):  # RFC 6347 §4.2.3: fit the MTU

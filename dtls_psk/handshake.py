@@ -13,7 +13,8 @@ al., USENIX Security 2020) found missing: Finished before the key exchange, a se
 ServerHello, a ClientHello mid-handshake, ChangeCipherSpec out of place.
 
 A handler returns the next flight to send, a list of ``(HANDSHAKE, msg_type, seq,
-body)`` and ``(CHANGE_CIPHER_SPEC, 0, 0, b"\\x01")`` items; the connection sends it,
+body, whole)`` (``whole``: the unfragmented message, header included) and
+``(CHANGE_CIPHER_SPEC, 0, 0, b"\\x01", b"\\x01")`` items; the connection sends it,
 switching to the next write epoch after the ChangeCipherSpec (``write_protection``),
 and retransmits it until the peer's next flight (RFC 6347 §4.2.4).
 
@@ -87,7 +88,7 @@ if TYPE_CHECKING:
 
     from dtls_psk.config import Config
 
-    Item = tuple[int, int, int, bytes]
+    Item = tuple[int, int, int, bytes, bytes]
 
 CLIENT = 0
 SERVER = 1
@@ -135,7 +136,7 @@ CCS_TRANSITIONS = {
     SERVER_EXPECT_CCS: SERVER_EXPECT_FINISHED,
 }
 
-CCS_ITEM = (CHANGE_CIPHER_SPEC, 0, 0, b"\x01")
+CCS_ITEM = (CHANGE_CIPHER_SPEC, 0, 0, b"\x01", b"\x01")
 _MAX_HELLO_VERIFY = 3  # a server may re-challenge after a cookie-secret rotation
 
 
@@ -502,8 +503,11 @@ class Handshake:
     def _message(self, msg_type: int, body: bytes) -> "Item":
         seq = self.send_seq
         self.send_seq += 1
-        self._append_seq(msg_type, seq, body)
-        return (HANDSHAKE, msg_type, seq, body)
+        whole = whole_message(msg_type, seq, body)
+        self.transcript += whole
+        # The unfragmented form goes with the item: it is also the record payload
+        # whenever the message fits in one record.
+        return (HANDSHAKE, msg_type, seq, body, whole)
 
     def _append(self, msg_type: int, body: bytes) -> None:
         """A received message, at the sequence number the connection delivered it."""
