@@ -46,7 +46,7 @@ class Config:
         if backend is None:
             backend = default_backend()
         suites = list(DEFAULT_SUITES if cipher_suites is None else cipher_suites)
-        if not suites or any(s not in SUITES for s in suites):
+        if not suites or not set(suites).issubset(SUITES):
             raise UsageError("cipher_suites must name supported suites: %r" % (suites,))
         if not 128 <= mtu <= 65507:  # 128 leaves room for a fragment under any suite
             raise UsageError("mtu must be 128..65507 bytes")

@@ -24,8 +24,9 @@ from dtls_psk.messages import (
     CLIENT_HELLO,
     HANDSHAKE_HEADER_LEN,
     HELLO_REQUEST,
-    pull_fragments,
     push_fragment,
+    split_fragments,
+    whole_message,
 )
 from dtls_psk.records import (
     ALERT,
@@ -309,44 +310,35 @@ class Connection:
         self, epoch: int, plain: bytes, now_ms: int, retransmitted: "list[bool]"
     ) -> None:
         try:
-            fragments = pull_fragments(plain)
+            fragments = split_fragments(plain)
         except DecodeError as exc:
             self._fail(alerts.DECODE_ERROR, "bad handshake fragment: %s" % exc)
             return
-        for frag in fragments:
-            if frag.seq < self.next_recv_seq:
+        for msg_type, length, seq, offset, body, start in fragments:
+            if seq < self.next_recv_seq:
                 # RFC 6347 §4.2.4: the peer repeats its previous flight, so ours was lost.
-                if frag.seq < self.flight_boundary and self.flight and not retransmitted[0]:
+                if seq < self.flight_boundary and self.flight and not retransmitted[0]:
                     retransmitted[0] = True
                     self._transmit_flight()
                 continue
-            if (
-                frag.seq >= self.next_recv_seq + _REASSEMBLY_WINDOW
-                or frag.length > MAX_HANDSHAKE_MESSAGE
-            ):
+            if seq >= self.next_recv_seq + _REASSEMBLY_WINDOW or length > MAX_HANDSHAKE_MESSAGE:
                 continue
-            if (
-                frag.seq == self.next_recv_seq
-                and len(frag.body) == frag.length
-                and frag.seq not in self._partials
-            ):
+            if seq == self.next_recv_seq and len(body) == length and seq not in self._partials:
                 # The usual case: the next message, whole in one fragment. Deliver it
-                # now, without a reassembly buffer.
+                # now, without a reassembly buffer; its bytes as received are also its
+                # unfragmented form for the transcript (offset 0, full length).
                 self.next_recv_seq += 1
-                self._deliver(frag.msg_type, frag.seq, frag.body, epoch, now_ms)
+                whole = plain[start : start + HANDSHAKE_HEADER_LEN + length]
+                self._deliver(msg_type, seq, body, epoch, now_ms, whole)
                 if self.state == CLOSED:
                     return
                 continue
-            partial = self._partials.get(frag.seq)
+            partial = self._partials.get(seq)
             if partial is None:
-                partial = self._partials[frag.seq] = _Partial(frag.msg_type, frag.length, epoch)
-            elif (partial.msg_type, partial.length, partial.epoch) != (
-                frag.msg_type,
-                frag.length,
-                epoch,
-            ):
+                partial = self._partials[seq] = _Partial(msg_type, length, epoch)
+            elif (partial.msg_type, partial.length, partial.epoch) != (msg_type, length, epoch):
                 continue  # fragments that disagree with the first one seen
-            partial.add(frag.offset, frag.body)
+            partial.add(offset, body)
         while self.state != CLOSED:
             partial = self._partials.get(self.next_recv_seq)
             if partial is None or partial.missing:
@@ -354,9 +346,19 @@ class Connection:
             del self._partials[self.next_recv_seq]
             seq = self.next_recv_seq
             self.next_recv_seq += 1
-            self._deliver(partial.msg_type, seq, bytes(partial.body), partial.epoch, now_ms)
+            body = bytes(partial.body)
+            self._deliver(
+                partial.msg_type,
+                seq,
+                body,
+                partial.epoch,
+                now_ms,
+                whole_message(partial.msg_type, seq, body),
+            )
 
-    def _deliver(self, msg_type: int, seq: int, body: bytes, epoch: int, now_ms: int) -> None:
+    def _deliver(
+        self, msg_type: int, seq: int, body: bytes, epoch: int, now_ms: int, whole: bytes
+    ) -> None:
         if self.state == ESTABLISHED:
             if (self.role == CLIENT and msg_type == HELLO_REQUEST) or (
                 self.role == SERVER and msg_type == CLIENT_HELLO
@@ -373,6 +375,7 @@ class Connection:
             )
             return
         self.hs.recv_seq = seq
+        self.hs.recv_whole = whole
         try:
             flight = self.hs.handle(msg_type, body)
         except ProtocolError as exc:

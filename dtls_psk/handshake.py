@@ -164,6 +164,7 @@ class Handshake:
         "psk_lookup",
         "read_protection",
         "recv_seq",
+        "recv_whole",
         "resumed",
         "role",
         "send_seq",
@@ -206,6 +207,7 @@ class Handshake:
         self._psk = b""
         self._own_cid: "bytes | None" = None
         self.recv_seq = 0  # the connection sets it before each handle()
+        self.recv_whole: "bytes | None" = None  # and the message unfragmented, if it has it
 
     # -- entry points used by the connection -------------------------------------
 
@@ -511,10 +513,11 @@ class Handshake:
 
     def _append(self, msg_type: int, body: bytes) -> None:
         """A received message, at the sequence number the connection delivered it."""
-        self._append_seq(msg_type, self.recv_seq, body)
-
-    def _append_seq(self, msg_type: int, seq: int, body: bytes) -> None:
-        self.transcript += whole_message(msg_type, seq, body)
+        whole = self.recv_whole
+        if whole is None:
+            whole = whole_message(msg_type, self.recv_seq, body)
+        self.recv_whole = None
+        self.transcript += whole
 
     def _derive(self, premaster: bytes) -> None:
         backend = self.config.backend

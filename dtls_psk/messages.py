@@ -79,8 +79,10 @@ except AttributeError:  # MicroPython: no struct.Struct
         return struct.pack(_FRAGMENT_HEADER, a, b, c, d)
 
 
-def pull_fragments(data: bytes) -> "list[Fragment]":
-    """Every handshake fragment in one record's plaintext."""
+def split_fragments(data: bytes) -> "list[tuple[int, int, int, int, bytes, int]]":
+    """Every handshake fragment in one record's plaintext, as ``(msg_type, length,
+    seq, offset, body, start)`` tuples; ``start`` is where its 12-byte header begins.
+    The connection's form: no object per fragment."""
     out = []
     pos = 0
     end = len(data)
@@ -91,14 +93,22 @@ def pull_fragments(data: bytes) -> "list[Fragment]":
         length = w0 & 0xFFFFFF
         offset = w2 >> 8
         n = ((w2 & 0xFF) << 16) | w3
-        pos += HANDSHAKE_HEADER_LEN
-        if pos + n > end:
-            raise DecodeError("truncated: fragment of %d bytes, %d left" % (n, end - pos))
+        body_pos = pos + HANDSHAKE_HEADER_LEN
+        if body_pos + n > end:
+            raise DecodeError("truncated: fragment of %d bytes, %d left" % (n, end - body_pos))
         if offset + n > length:
             raise DecodeError("fragment beyond its message")
-        out.append(Fragment(w0 >> 24, length, seq, offset, data[pos : pos + n]))
-        pos += n
+        out.append((w0 >> 24, length, seq, offset, data[body_pos : body_pos + n], pos))
+        pos = body_pos + n
     return out
+
+
+def pull_fragments(data: bytes) -> "list[Fragment]":
+    """Every handshake fragment in one record's plaintext."""
+    return [
+        Fragment(t, length, seq, off, body)
+        for t, length, seq, off, body, _ in split_fragments(data)
+    ]
 
 
 def push_fragment(msg_type: int, length: int, seq: int, offset: int, body: bytes) -> bytes:

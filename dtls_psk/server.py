@@ -20,8 +20,8 @@ from dtls_psk.messages import (
     HELLO_VERIFY_REQUEST,
     ClientHello,
     HelloVerifyRequest,
-    pull_fragments,
     push_fragment,
+    split_fragments,
 )
 from dtls_psk.records import DTLS_1_0, HANDSHAKE, TLS12_CID, Record, parse_records, plaintext_record
 from dtls_psk.session import Session
@@ -327,12 +327,12 @@ def _client_hello(record: Record) -> "tuple[ClientHello, int, bytes] | None":
     if len(data) < HANDSHAKE_HEADER_LEN or data[0] != CLIENT_HELLO:
         return None  # most epoch-0 records of a handshake: not worth parsing here
     try:
-        fragments = pull_fragments(record.fragment)
+        fragments = split_fragments(data)
         if not fragments:
             return None
-        frag = fragments[0]
-        if frag.msg_type != CLIENT_HELLO or frag.offset or len(frag.body) != frag.length:
+        msg_type, length, seq, offset, body, _ = fragments[0]
+        if msg_type != CLIENT_HELLO or offset or len(body) != length:
             return None
-        return ClientHello.decode(frag.body), frag.seq, frag.body
+        return ClientHello.decode(body), seq, body
     except DecodeError:
         return None
