@@ -38,12 +38,16 @@ def derive_keys(
     if mac is None:
         mac = backend.hmac_sha256_key(master)
     block = p_sha256(mac, b"key expansion", server_random + client_random, total)
-    parts = []
-    pos = 0
-    for size in (mac_len, mac_len, key_len, key_len, iv_len, iv_len):
-        parts.append(block[pos : pos + size])
-        pos += size
-    return parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]
+    m = 2 * mac_len
+    k = m + 2 * key_len
+    return (
+        block[:mac_len],
+        block[mac_len:m],
+        block[m : m + key_len],
+        block[m + key_len : k],
+        block[k : k + iv_len],
+        block[k + iv_len : total],
+    )
 
 
 def verify_data(
