@@ -15,8 +15,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-_IPAD = int.from_bytes(b"\x36" * 64, "big")
-_OPAD = int.from_bytes(b"\x5c" * 64, "big")
+# RFC 2104 ipad / opad applied to a whole padded key by one bytes.translate.
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
 
 
 class CryptographyAead:
@@ -80,9 +81,9 @@ class CryptographyBackend:
         # setup (and the digest lookup) of each hmac.digest call.
         if len(key) > 64:
             key = hashlib.sha256(key).digest()
-        k = int.from_bytes(key + bytes(64 - len(key)), "big")
-        inner_copy = hashlib.sha256((k ^ _IPAD).to_bytes(64, "big")).copy
-        outer_copy = hashlib.sha256((k ^ _OPAD).to_bytes(64, "big")).copy
+        key += bytes(64 - len(key))
+        inner_copy = hashlib.sha256(key.translate(_IPAD)).copy
+        outer_copy = hashlib.sha256(key.translate(_OPAD)).copy
 
         def mac(data: bytes) -> bytes:
             inner = inner_copy()
