@@ -62,6 +62,7 @@ MAX_HANDSHAKE_MESSAGE = 16384  # far above any PSK handshake message; bounds rea
 _REASSEMBLY_WINDOW = 8  # messages ahead of the next expected one that we keep
 _EARLY_RECORDS = 8  # next-epoch records kept until the ChangeCipherSpec arrives
 _MAX_QUEUED = 16  # application records queued while the handshake runs
+_MASK64 = (1 << 64) - 1  # the 64-entry replay window (RFC 6347 §4.1.2.6)
 
 
 class _Partial:
@@ -256,8 +257,13 @@ class Connection:
                 self._early.append(rec)  # reordered ahead of the ChangeCipherSpec
             return
         prot, window = st
-        if not window.is_fresh(rec.seq):
-            return  # RFC 6347 §4.1.2.6: replay or too old
+        # RFC 6347 §4.1.2.6: replay or too old. ReplayWindow.is_fresh and .mark are
+        # written out here: this runs for every record, and a call costs more than the
+        # test itself.
+        seq = rec.seq
+        top = window.top
+        if seq <= top and (top - seq >= 64 or (window.bits >> (top - seq)) & 1):
+            return
         if prot is None:
             if rec.cid is not None:
                 return  # RFC 9146 §4: tls12_cid only in protected records
@@ -270,8 +276,13 @@ class Connection:
                 self._unauthentic(rec)
                 return
             ctype, plain = opened
-        newest = rec.seq > window.top
-        window.mark(rec.seq)
+        newest = seq > top
+        if newest:  # ReplayWindow.mark, after authentication
+            shift = seq - top
+            window.bits = ((window.bits << shift) | 1) & _MASK64 if shift < 64 else 1
+            window.top = seq
+        else:
+            window.bits |= 1 << (top - seq)
         limit = MAX_PLAINTEXT
         if self.hs.peer_record_size_limit is not None and self.config.record_size_limit:
             limit = self.config.record_size_limit  # RFC 8449 §4: only once both sides sent it

@@ -249,10 +249,15 @@ class ClientHello:
         return (
             self.version
             + self.random
-            + vector(1, self.session_id)
-            + vector(1, self.cookie)
+            # one-byte length prefixes written inline (session_id <= 32, cookie <= 255,
+            # by construction or by decode): a ClientHello is encoded up to 3 times
+            + bytes((len(self.session_id),))
+            + self.session_id
+            + bytes((len(self.cookie),))
+            + self.cookie
             + _push_suites(self.cipher_suites)
-            + vector(1, self.compression_methods)
+            + bytes((len(self.compression_methods),))
+            + self.compression_methods
             + push_extensions(self.extensions)
         )
 
@@ -302,7 +307,8 @@ class ServerHello:
         return (
             self.version
             + self.random
-            + vector(1, self.session_id)
+            + bytes((len(self.session_id),))
+            + self.session_id
             + self.cipher_suite.to_bytes(2, "big")
             + bytes((self.compression_method,))
             + push_extensions(self.extensions)
