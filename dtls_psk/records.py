@@ -53,7 +53,7 @@ try:
     # header + 8-byte explicit nonce (RFC 6655 §3: the epoch||seq of the record)
     _pack_aead_header = struct.Struct(">BHQHQ").pack
     _pack_aad = struct.Struct(">QBHH").pack  # RFC 5246 §6.2.3.3 additional_data
-    _pack_nonce = struct.Struct(">IQ").pack  # RFC 6655 §3: salt(4) || nonce_explicit(8)
+    _pack_nonce = struct.Struct(">4sQ").pack  # RFC 6655 §3: salt(4) || nonce_explicit(8)
     _pack_header = struct.Struct(_HEADER).pack
 except AttributeError:  # MicroPython
 
@@ -66,8 +66,8 @@ except AttributeError:  # MicroPython
     def _pack_aad(es: int, ctype: int, version: int, length: int) -> bytes:
         return struct.pack(">QBHH", es, ctype, version, length)
 
-    def _pack_nonce(salt: int, explicit: int) -> bytes:
-        return struct.pack(">IQ", salt, explicit)
+    def _pack_nonce(salt: bytes, explicit: int) -> bytes:
+        return struct.pack(">4sQ", salt, explicit)
 
     def _pack_header(ctype: int, version: int, es: int, length: int) -> bytes:
         return struct.pack(_HEADER, ctype, version, es, length)
@@ -131,8 +131,8 @@ def parse_records(data: bytes, cid_len: int) -> "list[Record]":
 
 def plaintext_record(content_type: int, version: bytes, epoch: int, seq: int, body: bytes) -> bytes:
     """An unprotected (epoch 0) record."""
-    head = _pack_header(content_type, 0, (epoch << 48) | seq, len(body))
-    return head[:1] + version + head[3:] + body
+    return _pack_header(content_type, (version[0] << 8) | version[1], (epoch << 48) | seq,
+                        len(body)) + body  # fmt: skip
 
 
 class ReplayWindow:
@@ -194,7 +194,7 @@ class AeadProtection:
     """AES-CCM record protection (RFC 6655 §3, RFC 5288 §3, RFC 6347 §4.1.2.1):
     nonce = write_IV(4) || epoch(2) || seq(6), sent as an 8-byte explicit nonce."""
 
-    __slots__ = ("_decrypt", "_iv", "_salt", "_seal", "_tag_error", "overhead", "tag_len")
+    __slots__ = ("_decrypt", "_iv", "_seal", "_tag_error", "overhead", "tag_len")
 
     def __init__(self, backend: "Any", key: bytes, iv: bytes, tag_len: int) -> None:
         aead = backend.aead(key, tag_len)
@@ -203,7 +203,6 @@ class AeadProtection:
         self._decrypt: "Callable[[bytes, bytes, bytes], bytes]" = aead.decrypt
         self._tag_error: "type[Exception]" = aead.tag_error
         self._iv = iv
-        self._salt = int.from_bytes(iv, "big")
         self.tag_len = tag_len
         self.overhead = 8 + tag_len
 
@@ -226,7 +225,7 @@ class AeadProtection:
                 + body
             )
         sealed = self._seal(
-            _pack_nonce(self._salt, es), payload, _pack_aad(es, content_type, 0xFEFD, len(payload))
+            _pack_nonce(self._iv, es), payload, _pack_aad(es, content_type, 0xFEFD, len(payload))
         )
         return _pack_aead_header(content_type, 0xFEFD, es, len(sealed) + 8, es) + sealed
 
