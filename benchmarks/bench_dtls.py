@@ -131,22 +131,22 @@ def handshake_crypto_floor() -> bytes:
     backend = default_backend()
     rand = os.urandom
     secret, _previous, client_random, server_random = rand(32), rand(32), rand(32), rand(32)
-    cookie_mac = backend.hmac_sha256_key(secret)  # RFC 6347 §4.2.1: two cookie MACs
-    cookie_mac(b"('192.0.2.1', 5684)" + bytes(70))
-    cookie_mac(b"('192.0.2.1', 5684)" + bytes(70))
+    cookie_key = backend.hmac_sha256_key(secret)  # RFC 6347 §4.2.1: two cookie MACs
+    cookie_key.mac(b"('192.0.2.1', 5684)" + bytes(70))
+    cookie_key.mac(b"('192.0.2.1', 5684)" + bytes(70))
     transcript = bytes(200)
     premaster = psk_premaster_secret(KEY)
     finished = b""
     for _side in range(2):
         session_hash = hashlib.sha256(transcript).digest()
         master = master_secret(backend, premaster, session_hash, True)
-        mac = backend.hmac_sha256_key(master)
-        keys = derive_keys(backend, master, client_random, server_random, 0, 16, 4, mac)
+        keyed = backend.hmac_sha256_key(master)
+        keys = derive_keys(backend, master, client_random, server_random, 0, 16, 4, keyed)
         for key in keys[2:4]:
             AESCCM(key, 8)
         for from_client in (True, False):
             finished = verify_data(backend, master, from_client,
-                                   hashlib.sha256(transcript).digest(), mac)  # fmt: skip
+                                   hashlib.sha256(transcript).digest(), keyed)  # fmt: skip
     ccm = AESCCM(KEY, 8)
     nonce, aad = IV + bytes(8), bytes(13)
     for _record in range(2):  # each side's Finished, sealed by one and opened by the other
@@ -159,8 +159,8 @@ def _handshake_floor_check() -> None:
     # gives the RFC 5246 values (the vectors in tests/ pin them; here, self-consistency).
     backend = default_backend()
     master = master_secret(backend, psk_premaster_secret(KEY), bytes(32), True)
-    mac = backend.hmac_sha256_key(master)
-    if p_sha256(mac, b"client finished", bytes(32), 12) != verify_data(
+    keyed = backend.hmac_sha256_key(master)
+    if p_sha256(keyed, b"client finished", bytes(32), 12) != verify_data(
         backend, master, True, bytes(32)
     ):
         raise AssertionError("keyed PRF disagrees with verify_data")

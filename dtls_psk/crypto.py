@@ -10,7 +10,8 @@ A backend offers::
     backend.cbc(key)                  # AES-CBC, no padding: .encrypt(iv, data) / .decrypt(iv, data)
     backend.hmac(hash_name, key, data)
     backend.hmac_sha256(key, data)
-    backend.hmac_sha256_key(key)      # -> mac(data): HMAC-SHA256 under a key set up once
+    backend.hmac_sha256_key(key)      # HMAC-SHA256 under a key set up once:
+                                      #   .mac(data), .p_hash(seed, length) (RFC 5246 §5)
     backend.sha256(data)
 
 ``open`` returns None when the tag does not verify: an unauthentic record is dropped,
@@ -23,7 +24,6 @@ MicroPython's ``cryptolib``.
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import Any
 
 _default: "Any" = None
@@ -71,7 +71,7 @@ def prf(
 ) -> bytes:
     """TLS 1.2 PRF (RFC 5246 §5): P_hash(secret, label + seed) cut to ``length`` bytes."""
     if hash_name == "sha256":
-        return p_sha256(backend.hmac_sha256_key(secret), label, seed, length)
+        return backend.hmac_sha256_key(secret).p_hash(label + seed, length)  # type: ignore[no-any-return]
     seed = label + seed
     out = bytearray()
     a = seed  # A(0) = seed; A(i) = HMAC(secret, A(i-1))
@@ -81,13 +81,7 @@ def prf(
     return bytes(out[:length])
 
 
-def p_sha256(mac: "Callable[[bytes], bytes]", label: bytes, seed: bytes, length: int) -> bytes:
-    """The TLS 1.2 PRF with SHA-256 (RFC 5246 §5) under a keyed ``mac`` from
+def p_sha256(keyed: "Any", label: bytes, seed: bytes, length: int) -> bytes:
+    """The TLS 1.2 PRF with SHA-256 (RFC 5246 §5) under ``keyed`` from
     ``backend.hmac_sha256_key(secret)``: a handshake reuses one key for several calls."""
-    seed = label + seed
-    a = mac(seed)  # A(1); A(i) = HMAC(secret, A(i-1))
-    out = mac(a + seed)
-    while len(out) < length:
-        a = mac(a)
-        out += mac(a + seed)
-    return out[:length]
+    return keyed.p_hash(label + seed, length)  # type: ignore[no-any-return]

@@ -134,6 +134,37 @@ class PureCbc:
         return self._factory(self._key, iv, True)(data)
 
 
+class PureSha256Key:
+    """HMAC-SHA256 under one key (RFC 2104) with the padded keys made once; MicroPython's
+    sha256 has no copy(), so each MAC still hashes both pads."""
+
+    __slots__ = ("_ipad", "_opad")
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) > 64:
+            key = hashlib.sha256(key).digest()
+        key = key + bytes(64 - len(key))
+        self._ipad = bytes(b ^ 0x36 for b in key)
+        self._opad = bytes(b ^ 0x5C for b in key)
+
+    def mac(self, data: bytes) -> bytes:
+        inner = hashlib.sha256(self._ipad)
+        inner.update(data)
+        outer = hashlib.sha256(self._opad)
+        outer.update(inner.digest())
+        return outer.digest()
+
+    def p_hash(self, seed: bytes, length: int) -> bytes:
+        """P_SHA256(secret, seed) of RFC 5246 §5 cut to ``length``."""
+        mac = self.mac
+        out = b""
+        a = seed  # A(0); A(i) = HMAC(secret, A(i-1))
+        while len(out) < length:
+            a = mac(a)
+            out += mac(a + seed)
+        return out[:length]
+
+
 class PureBackend:
     """The seam of ``dtls_psk.crypto`` over an AES block function and ``hashlib``."""
 
@@ -171,24 +202,8 @@ class PureBackend:
     def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
         return self.hmac("sha256", key, data)
 
-    def hmac_sha256_key(self, key: bytes) -> "Callable[[bytes], bytes]":
-        # RFC 2104 with the padded keys made once per key (MicroPython's sha256 has no
-        # copy(), so each MAC still hashes both pads).
-        sha256 = hashlib.sha256
-        if len(key) > 64:
-            key = sha256(key).digest()
-        key = key + bytes(64 - len(key))
-        ipad = bytes(b ^ 0x36 for b in key)
-        opad = bytes(b ^ 0x5C for b in key)
-
-        def mac(data: bytes) -> bytes:
-            inner = sha256(ipad)
-            inner.update(data)
-            outer = sha256(opad)
-            outer.update(inner.digest())
-            return outer.digest()
-
-        return mac
+    def hmac_sha256_key(self, key: bytes) -> "PureSha256Key":
+        return PureSha256Key(key)
 
     def sha256(self, data: bytes) -> bytes:
         return hashlib.sha256(data).digest()

@@ -148,7 +148,7 @@ class Handshake:
     __slots__ = (
         "_client_hello",
         "_hello_verify_count",
-        "_master_mac",
+        "_master_key",
         "_own_cid",
         "_psk",
         "_session_to_resume",
@@ -204,7 +204,7 @@ class Handshake:
         self._session_to_resume: "Session | None" = None
         self._client_hello: "ClientHello | None" = None
         self._hello_verify_count = 0
-        self._master_mac: "Callable[[bytes], bytes] | None" = None
+        self._master_key: "Any" = None  # HMAC keyed by the master secret
         self._psk = b""
         self._own_cid: "bytes | None" = None
         self.recv_seq = 0  # the connection sets it before each handle()
@@ -537,10 +537,10 @@ class Handshake:
         self.master_secret = master
         backend = self.config.backend
         # One HMAC key setup for the key block and both Finished (RFC 5246 §6.3, §7.4.9).
-        self._master_mac = mac = backend.hmac_sha256_key(master)
+        self._master_key = keyed = backend.hmac_sha256_key(master)
         mac_len, key_len, iv_len = key_lengths(self.cipher_suite)
         cmac, smac, ckey, skey, civ, siv = derive_keys(
-            backend, master, self.client_random, self.server_random, mac_len, key_len, iv_len, mac
+            backend, master, self.client_random, self.server_random, mac_len, key_len, iv_len, keyed
         )
         rng = self.config.rng
         client = protection(self.cipher_suite, backend, cmac, ckey, civ, rng)
@@ -562,7 +562,7 @@ class Handshake:
             self.master_secret,
             from_client,
             backend.sha256(self.transcript),
-            self._master_mac,
+            self._master_key,
         )
         return self._message(FINISHED, data)
 
@@ -574,7 +574,7 @@ class Handshake:
             self.master_secret,
             from_client,
             backend.sha256(self.transcript),
-            self._master_mac,
+            self._master_key,
         )
         self._append(FINISHED, body)
         if not ct_equal(got, want):

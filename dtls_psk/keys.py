@@ -4,7 +4,6 @@ from dtls_psk.crypto import p_sha256, prf
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import Any
 
 
@@ -29,15 +28,15 @@ def derive_keys(
     mac_len: int,
     key_len: int,
     iv_len: int,
-    mac: "Callable[[bytes], bytes] | None" = None,
+    keyed: "Any" = None,
 ) -> "tuple[bytes, bytes, bytes, bytes, bytes, bytes]":
     """RFC 5246 §6.3: the key block, split as (client MAC, server MAC, client key,
-    server key, client IV, server IV). ``mac``: ``backend.hmac_sha256_key(master)``
+    server key, client IV, server IV). ``keyed``: ``backend.hmac_sha256_key(master)``
     when the caller already has it."""
     total = 2 * (mac_len + key_len + iv_len)
-    if mac is None:
-        mac = backend.hmac_sha256_key(master)
-    block = p_sha256(mac, b"key expansion", server_random + client_random, total)
+    if keyed is None:
+        keyed = backend.hmac_sha256_key(master)
+    block = p_sha256(keyed, b"key expansion", server_random + client_random, total)
     m = 2 * mac_len
     k = m + 2 * key_len
     return (
@@ -55,10 +54,10 @@ def verify_data(
     master: bytes,
     from_client: bool,
     handshake_hash: bytes,
-    mac: "Callable[[bytes], bytes] | None" = None,
+    keyed: "Any" = None,
 ) -> bytes:
-    """RFC 5246 §7.4.9: the 12-byte Finished verify_data (``mac`` as in derive_keys)."""
+    """RFC 5246 §7.4.9: the 12-byte Finished verify_data (``keyed`` as in derive_keys)."""
     label = b"client finished" if from_client else b"server finished"
-    if mac is None:
-        mac = backend.hmac_sha256_key(master)
-    return p_sha256(mac, label, handshake_hash, 12)
+    if keyed is None:
+        keyed = backend.hmac_sha256_key(master)
+    return p_sha256(keyed, label, handshake_hash, 12)

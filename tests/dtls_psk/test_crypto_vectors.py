@@ -75,12 +75,12 @@ def test_keyed_hmac_sha256() -> None:
     ]
     for backend in all_backends():
         for key, data, want in rfc4231:
-            assert backend.hmac_sha256_key(key)(data) == h(want), backend.name
+            assert backend.hmac_sha256_key(key).mac(data) == h(want), backend.name
         for n in (0, 1, 32, 48, 63, 64, 65, 100):
             key = bytes(range(n))
-            mac = backend.hmac_sha256_key(key)
+            keyed = backend.hmac_sha256_key(key)
             for data in (b"", b"seed", bytes(200)):
-                assert mac(data) == backend.hmac_sha256(key, data), (backend.name, n)
+                assert keyed.mac(data) == backend.hmac_sha256(key, data), (backend.name, n)
 
 
 def test_psk_premaster_vectors() -> None:
