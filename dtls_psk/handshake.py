@@ -147,6 +147,7 @@ class Handshake:
 
     __slots__ = (
         "_client_hello",
+        "_hello_body",
         "_hello_verify_count",
         "_master_key",
         "_own_cid",
@@ -203,6 +204,7 @@ class Handshake:
         self.session_cache: "Any" = None
         self._session_to_resume: "Session | None" = None
         self._client_hello: "ClientHello | None" = None
+        self._hello_body = b""  # our first ClientHello, encoded
         self._hello_verify_count = 0
         self._master_key: "Any" = None  # HMAC keyed by the master secret
         self._psk = b""
@@ -267,7 +269,8 @@ class Handshake:
             self.client_random, list(self.config.cipher_suites), resume_id, b"", exts
         )
         self.state = CLIENT_EXPECT_SERVER_HELLO
-        return [self._message(CLIENT_HELLO, self._client_hello.encode())]
+        self._hello_body = self._client_hello.encode()
+        return [self._message(CLIENT_HELLO, self._hello_body)]
 
     def _client_hello_verify_request(self, body: bytes) -> "list[Item]":
         hvr = HelloVerifyRequest.decode(body)
@@ -278,7 +281,8 @@ class Handshake:
         self._client_hello.cookie = hvr.cookie
         # RFC 6347 §4.2.1: the transcript restarts with the ClientHello carrying the cookie.
         self.transcript = bytearray()
-        return [self._message(CLIENT_HELLO, self._client_hello.encode())]
+        # The same ClientHello with the cookie put in: splice the bytes we sent.
+        return [self._message(CLIENT_HELLO, ClientHello.with_cookie(self._hello_body, hvr.cookie))]
 
     def _client_server_hello(self, body: bytes) -> "list[Item] | None":
         sh = ServerHello.decode(body)

@@ -239,11 +239,25 @@ class ClientHello:
         return ClientHello(random, suites, session_id, cookie, extensions, version, compression)
 
     @staticmethod
-    def without_cookie(body: bytes) -> bytes:
-        """The encoded ClientHello ``body`` minus its cookie field: what the server's
-        cookie binds (call only on a body that ``decode`` accepted)."""
+    def peek_cookie(body: bytes) -> "tuple[bytes, bytes, bytes]":
+        """``(random, cookie, body without its cookie field)`` of an encoded ClientHello,
+        reading only the fields up to the cookie: what a stateless server needs to
+        answer or check a cookie (RFC 6347 §4.2.1) before it decodes the rest."""
+        end = len(body)
+        if end < 36 or body[34] > 32 or 36 + body[34] > end:
+            raise DecodeError("truncated ClientHello")
         pos = 35 + body[34]
-        return body[:pos] + body[pos + 1 + body[pos] :]
+        stop = pos + 1 + body[pos]
+        if stop > end:
+            raise DecodeError("truncated cookie")
+        return body[2:34], body[pos + 1 : stop], body[:pos] + body[stop:]
+
+    @staticmethod
+    def with_cookie(body: bytes, cookie: bytes) -> bytes:
+        """An encoded ClientHello ``body`` with its cookie field replaced (RFC 6347
+        §4.2.1: the second ClientHello repeats the first with the cookie added)."""
+        pos = 35 + body[34]
+        return body[:pos] + bytes((len(cookie),)) + cookie + body[pos + 1 + body[pos] :]
 
     def encode(self) -> bytes:
         return (

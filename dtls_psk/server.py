@@ -156,12 +156,12 @@ class DtlsServer:
         if first.epoch == 0 and first.content_type == HANDSHAKE:
             hello = _client_hello(first)
             if hello is not None:
-                ch, msg_seq, body = hello
+                random, cookie, params, msg_seq, body = hello
                 # The ClientHello that created this connection, repeated (a retransmission
                 # or a late duplicate): the connection answers it, whatever its state.
                 # Only a new random means a new handshake (RFC 6347 §4.2.8).
-                if conn is None or conn.hs.client_random != ch.random:
-                    self._stateless_hello(ch, msg_seq, body, first.seq, addr, now_ms)
+                if conn is None or conn.hs.client_random != random:
+                    self._stateless_hello(cookie, params, msg_seq, body, first.seq, addr, now_ms)
                     return
         if conn is None:
             return  # not a peer we know, and not a ClientHello: drop
@@ -252,13 +252,25 @@ class DtlsServer:
         return mac.mac(repr(addr).encode() + params)[:_COOKIE_LEN]  # type: ignore[no-any-return]
 
     def _stateless_hello(
-        self, ch: ClientHello, msg_seq: int, body: bytes, record_seq: int, addr: "Any", now_ms: int
+        self,
+        cookie: bytes,
+        params: bytes,
+        msg_seq: int,
+        body: bytes,
+        record_seq: int,
+        addr: "Any",
+        now_ms: int,
     ) -> None:
-        params = ClientHello.without_cookie(body)
-        if ch.cookie and (
-            ct_equal(ch.cookie, self._cookie(0, addr, params))
-            or ct_equal(ch.cookie, self._cookie(1, addr, params))
+        # Only the fields up to the cookie are read before the cookie checks out: a
+        # flood of spoofed ClientHellos costs one HMAC each, not a full decode.
+        if cookie and (
+            ct_equal(cookie, self._cookie(0, addr, params))
+            or ct_equal(cookie, self._cookie(1, addr, params))
         ):
+            try:
+                ch = ClientHello.decode(body)
+            except DecodeError:
+                return  # malformed past the cookie: dropped, nothing kept
             old = self._by_addr.get(addr)
             if old is not None:
                 # RFC 6347 §4.2.8: a new handshake from a known address (the client
@@ -320,9 +332,11 @@ class DtlsServer:
             self._pending.remove(conn)
 
 
-def _client_hello(record: Record) -> "tuple[ClientHello, int, bytes] | None":
-    """The ClientHello of an epoch-0 record when it is whole in that record. A server
-    without state cannot reassemble a fragmented first ClientHello."""
+def _client_hello(record: Record) -> "tuple[bytes, bytes, bytes, int, bytes] | None":
+    """``(random, cookie, parameters, message_seq, body)`` of the ClientHello of an
+    epoch-0 record when it is whole in that record, read up to the cookie only
+    (``ClientHello.peek_cookie``). A server without state cannot reassemble a
+    fragmented first ClientHello."""
     data = record.fragment
     if len(data) < HANDSHAKE_HEADER_LEN or data[0] != CLIENT_HELLO:
         return None  # most epoch-0 records of a handshake: not worth parsing here
@@ -333,6 +347,7 @@ def _client_hello(record: Record) -> "tuple[ClientHello, int, bytes] | None":
         msg_type, length, seq, offset, body, _ = fragments[0]
         if msg_type != CLIENT_HELLO or offset or len(body) != length:
             return None
-        return ClientHello.decode(body), seq, body
+        random, cookie, params = ClientHello.peek_cookie(body)
     except DecodeError:
         return None
+    return random, cookie, params, seq, body
