@@ -1,5 +1,6 @@
 """Settings shared by the client and the server, checked once at construction."""
 
+from dtls_psk.crypto import default_backend
 from dtls_psk.errors import UsageError
 from dtls_psk.suites import DEFAULT_SUITES, SUITES
 
@@ -43,11 +44,9 @@ class Config:
         backend: "Any" = None,
     ) -> None:
         if backend is None:
-            from dtls_psk.crypto import default_backend
-
             backend = default_backend()
         suites = list(DEFAULT_SUITES if cipher_suites is None else cipher_suites)
-        if not suites or any(s not in SUITES for s in suites):
+        if not suites or not set(suites).issubset(SUITES):
             raise UsageError("cipher_suites must name supported suites: %r" % (suites,))
         if not 128 <= mtu <= 65507:  # 128 leaves room for a fragment under any suite
             raise UsageError("mtu must be 128..65507 bytes")

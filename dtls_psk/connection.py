@@ -24,8 +24,9 @@ from dtls_psk.messages import (
     CLIENT_HELLO,
     HANDSHAKE_HEADER_LEN,
     HELLO_REQUEST,
-    pull_fragments,
     push_fragment,
+    split_fragments,
+    whole_message,
 )
 from dtls_psk.records import (
     ALERT,
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 
     from dtls_psk.config import Config
     from dtls_psk.handshake import Item
+    from dtls_psk.messages import ClientHello
     from dtls_psk.session import Session
 
 HANDSHAKING = 0
@@ -60,6 +62,7 @@ MAX_HANDSHAKE_MESSAGE = 16384  # far above any PSK handshake message; bounds rea
 _REASSEMBLY_WINDOW = 8  # messages ahead of the next expected one that we keep
 _EARLY_RECORDS = 8  # next-epoch records kept until the ChangeCipherSpec arrives
 _MAX_QUEUED = 16  # application records queued while the handshake runs
+_MASK64 = (1 << 64) - 1  # the 64-entry replay window (RFC 6347 §4.1.2.6)
 
 
 class _Partial:
@@ -78,10 +81,9 @@ class _Partial:
     def add(self, offset: int, data: bytes) -> None:
         end = offset + len(data)
         self.body[offset:end] = data
-        for i in range(offset, end):
-            if not self.have[i]:
-                self.have[i] = 1
-                self.missing -= 1
+        # Count the bytes this fragment adds, then mark them (slice ops, no byte loop).
+        self.missing -= len(data) - self.have[offset:end].count(b"\x01")
+        self.have[offset:end] = b"\x01" * len(data)
 
 
 class Connection:
@@ -131,7 +133,7 @@ class Connection:
         self._partials: "dict[int, _Partial]" = {}
         self._early: "list[Record]" = []
         self._queued: "list[bytes]" = []
-        self.flight: "list[tuple[int, int, int, int, bytes]]" = []
+        self.flight: "list[tuple[int, int, int, int, bytes, bytes]]" = []
         self.flight_boundary = 0
         self.rto_ms = config.retransmit_initial_ms
         self.retx_deadline_ms: "int | None" = None
@@ -159,15 +161,17 @@ class Connection:
         psk_lookup: "Callable[[bytes], bytes | None]",
         psk_hint: bytes,
         session_cache: "Any",
+        hello: "ClientHello | None" = None,
     ) -> None:
-        """Begin with the ClientHello that carried a valid cookie."""
+        """Begin with the ClientHello that carried a valid cookie (``hello``: its
+        decoded form, when the caller has it)."""
         # RFC 6347 §4.2.1: continue the record sequence the stateless exchange used.
         self.write_states[0][1] = record_seq
         self.read_states[0][1].mark(record_seq)
         self.next_recv_seq = msg_seq + 1
         try:
             flight = self.hs.server_start(
-                body, msg_seq, psk_lookup, psk_hint, session_cache, self.own_cid
+                body, msg_seq, psk_lookup, psk_hint, session_cache, self.own_cid, hello
             )
         except ProtocolError as exc:
             self._fail(exc.description, exc.reason)
@@ -253,8 +257,13 @@ class Connection:
                 self._early.append(rec)  # reordered ahead of the ChangeCipherSpec
             return
         prot, window = st
-        if not window.is_fresh(rec.seq):
-            return  # RFC 6347 §4.1.2.6: replay or too old
+        # RFC 6347 §4.1.2.6: replay or too old. ReplayWindow.is_fresh and .mark are
+        # written out here: this runs for every record, and a call costs more than the
+        # test itself.
+        seq = rec.seq
+        top = window.top
+        if seq <= top and (top - seq >= 64 or (window.bits >> (top - seq)) & 1):
+            return
         if prot is None:
             if rec.cid is not None:
                 return  # RFC 9146 §4: tls12_cid only in protected records
@@ -267,8 +276,13 @@ class Connection:
                 self._unauthentic(rec)
                 return
             ctype, plain = opened
-        newest = rec.seq > window.top
-        window.mark(rec.seq)
+        newest = seq > top
+        if newest:  # ReplayWindow.mark, after authentication
+            shift = seq - top
+            window.bits = ((window.bits << shift) | 1) & _MASK64 if shift < 64 else 1
+            window.top = seq
+        else:
+            window.bits |= 1 << (top - seq)
         limit = MAX_PLAINTEXT
         if self.hs.peer_record_size_limit is not None and self.config.record_size_limit:
             limit = self.config.record_size_limit  # RFC 8449 §4: only once both sides sent it
@@ -307,32 +321,35 @@ class Connection:
         self, epoch: int, plain: bytes, now_ms: int, retransmitted: "list[bool]"
     ) -> None:
         try:
-            fragments = pull_fragments(plain)
+            fragments = split_fragments(plain)
         except DecodeError as exc:
             self._fail(alerts.DECODE_ERROR, "bad handshake fragment: %s" % exc)
             return
-        for frag in fragments:
-            if frag.seq < self.next_recv_seq:
+        for msg_type, length, seq, offset, body, start in fragments:
+            if seq < self.next_recv_seq:
                 # RFC 6347 §4.2.4: the peer repeats its previous flight, so ours was lost.
-                if frag.seq < self.flight_boundary and self.flight and not retransmitted[0]:
+                if seq < self.flight_boundary and self.flight and not retransmitted[0]:
                     retransmitted[0] = True
                     self._transmit_flight()
                 continue
-            if (
-                frag.seq >= self.next_recv_seq + _REASSEMBLY_WINDOW
-                or frag.length > MAX_HANDSHAKE_MESSAGE
-            ):
+            if seq >= self.next_recv_seq + _REASSEMBLY_WINDOW or length > MAX_HANDSHAKE_MESSAGE:
                 continue
-            partial = self._partials.get(frag.seq)
+            if seq == self.next_recv_seq and len(body) == length and seq not in self._partials:
+                # The usual case: the next message, whole in one fragment. Deliver it
+                # now, without a reassembly buffer; its bytes as received are also its
+                # unfragmented form for the transcript (offset 0, full length).
+                self.next_recv_seq += 1
+                whole = plain[start : start + HANDSHAKE_HEADER_LEN + length]
+                self._deliver(msg_type, seq, body, epoch, now_ms, whole)
+                if self.state == CLOSED:
+                    return
+                continue
+            partial = self._partials.get(seq)
             if partial is None:
-                partial = self._partials[frag.seq] = _Partial(frag.msg_type, frag.length, epoch)
-            elif (partial.msg_type, partial.length, partial.epoch) != (
-                frag.msg_type,
-                frag.length,
-                epoch,
-            ):
+                partial = self._partials[seq] = _Partial(msg_type, length, epoch)
+            elif (partial.msg_type, partial.length, partial.epoch) != (msg_type, length, epoch):
                 continue  # fragments that disagree with the first one seen
-            partial.add(frag.offset, frag.body)
+            partial.add(offset, body)
         while self.state != CLOSED:
             partial = self._partials.get(self.next_recv_seq)
             if partial is None or partial.missing:
@@ -340,9 +357,19 @@ class Connection:
             del self._partials[self.next_recv_seq]
             seq = self.next_recv_seq
             self.next_recv_seq += 1
-            self._deliver(partial.msg_type, seq, bytes(partial.body), partial.epoch, now_ms)
+            body = bytes(partial.body)
+            self._deliver(
+                partial.msg_type,
+                seq,
+                body,
+                partial.epoch,
+                now_ms,
+                whole_message(partial.msg_type, seq, body),
+            )
 
-    def _deliver(self, msg_type: int, seq: int, body: bytes, epoch: int, now_ms: int) -> None:
+    def _deliver(
+        self, msg_type: int, seq: int, body: bytes, epoch: int, now_ms: int, whole: bytes
+    ) -> None:
         if self.state == ESTABLISHED:
             if (self.role == CLIENT and msg_type == HELLO_REQUEST) or (
                 self.role == SERVER and msg_type == CLIENT_HELLO
@@ -359,6 +386,7 @@ class Connection:
             )
             return
         self.hs.recv_seq = seq
+        self.hs.recv_whole = whole
         try:
             flight = self.hs.handle(msg_type, body)
         except ProtocolError as exc:
@@ -486,8 +514,8 @@ class Connection:
     def _send_flight(self, items: "list[Item]", now_ms: int) -> None:
         epoch = self.write_epoch
         flight = []
-        for ctype, msg_type, seq, body in items:
-            flight.append((epoch, ctype, msg_type, seq, body))
+        for ctype, msg_type, seq, body, whole in items:
+            flight.append((epoch, ctype, msg_type, seq, body, whole))
             if ctype == CHANGE_CIPHER_SPEC:
                 epoch += 1
                 self.write_states[epoch] = [self.hs.write_protection, 0]
@@ -503,38 +531,48 @@ class Connection:
     def _transmit_flight(self) -> None:
         """(Re)send the current flight: fresh record numbers, packed up to the MTU."""
         mtu = self.config.mtu
-        records: "list[bytes]" = []
-        for epoch, ctype, msg_type, seq, body in self.flight:
-            if ctype != HANDSHAKE:
-                records.append(self._seal(epoch, ctype, body))
-                continue
-            prot = self.write_states[epoch][0]
-            overhead = HEADER_LEN + HANDSHAKE_HEADER_LEN
-            room = mtu - overhead
-            if prot is not None:
-                room -= prot.overhead
-                cid = self.hs.peer_cid if self.hs.use_cid else None
-                if cid:
-                    room -= len(cid) + 1
-                limit = self.hs.peer_record_size_limit
-                if limit is not None:
-                    room = min(room, limit - HANDSHAKE_HEADER_LEN)
-            offset = 0
-            while True:  # RFC 6347 §4.2.3: fragment to fit the path MTU
-                chunk = body[offset : offset + room]
-                records.append(
-                    self._seal(
-                        epoch, HANDSHAKE, push_fragment(msg_type, len(body), seq, offset, chunk)
-                    )
-                )
-                offset += len(chunk)
-                if offset >= len(body):
-                    break
+        out = self.out
         datagram = b""
-        for rec in records:
-            if datagram and len(datagram) + len(rec) > mtu:
-                self.out.append(datagram)
-                datagram = b""
-            datagram += rec
+        room_epoch = -1
+        room = 0
+        for epoch, ctype, msg_type, seq, body, whole in self.flight:
+            if ctype != HANDSHAKE:
+                records = [self._seal(epoch, ctype, body)]
+            else:
+                if epoch != room_epoch:  # the fragment room depends on the epoch only
+                    room_epoch = epoch
+                    room = self._fragment_room(epoch)
+                size = len(body)
+                if size <= room:  # the usual case: the whole message in one record
+                    records = [self._seal(epoch, HANDSHAKE, whole)]
+                else:
+                    records = []
+                    for offset in range(0, size, room):  # RFC 6347 §4.2.3: fit the MTU
+                        chunk = body[offset : offset + room]
+                        records.append(
+                            self._seal(
+                                epoch, HANDSHAKE, push_fragment(msg_type, size, seq, offset, chunk)
+                            )
+                        )
+            for rec in records:
+                if datagram and len(datagram) + len(rec) > mtu:
+                    out.append(datagram)
+                    datagram = rec
+                else:
+                    datagram += rec
         if datagram:
-            self.out.append(datagram)
+            out.append(datagram)
+
+    def _fragment_room(self, epoch: int) -> int:
+        """The largest handshake fragment body a record of ``epoch`` carries in one MTU."""
+        room = self.config.mtu - HEADER_LEN - HANDSHAKE_HEADER_LEN
+        prot = self.write_states[epoch][0]
+        if prot is not None:
+            room -= prot.overhead
+            cid = self.hs.peer_cid if self.hs.use_cid else None
+            if cid:
+                room -= len(cid) + 1
+            limit = self.hs.peer_record_size_limit
+            if limit is not None:
+                room = min(room, limit - HANDSHAKE_HEADER_LEN)
+        return max(room, 1)  # a degenerate MTU still makes progress

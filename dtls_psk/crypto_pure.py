@@ -14,7 +14,7 @@ CCM's CBC-MAC is the last block of AES-CBC with a zero IV over the formatted inp
 
 import hashlib
 
-from dtls_psk.crypto import ct_equal
+from dtls_psk.crypto import TagMismatch, ct_equal
 from dtls_psk.errors import UnsupportedError
 
 TYPE_CHECKING = False
@@ -41,6 +41,8 @@ class PureAead:
     """AES-CCM over block-function factories (RFC 3610)."""
 
     __slots__ = ("_cbc_factory", "_ecb", "_key", "_tag_len")
+
+    tag_error = TagMismatch
 
     def __init__(
         self,
@@ -106,6 +108,13 @@ class PureAead:
             return None
         return plaintext
 
+    def decrypt(self, nonce: bytes, data: bytes, aad: bytes) -> bytes:
+        """``open`` that raises ``TagMismatch`` instead of returning None."""
+        plain = self.open(nonce, data, aad)
+        if plain is None:
+            raise TagMismatch("CCM tag does not verify")
+        return plain
+
 
 class PureCbc:
     """AES-CBC without padding over a CBC factory."""
@@ -123,6 +132,37 @@ class PureCbc:
 
     def decrypt(self, iv: bytes, data: bytes) -> bytes:
         return self._factory(self._key, iv, True)(data)
+
+
+class PureSha256Key:
+    """HMAC-SHA256 under one key (RFC 2104) with the padded keys made once; MicroPython's
+    sha256 has no copy(), so each MAC still hashes both pads."""
+
+    __slots__ = ("_ipad", "_opad")
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) > 64:
+            key = hashlib.sha256(key).digest()
+        key = key + bytes(64 - len(key))
+        self._ipad = bytes(b ^ 0x36 for b in key)
+        self._opad = bytes(b ^ 0x5C for b in key)
+
+    def mac(self, data: bytes) -> bytes:
+        inner = hashlib.sha256(self._ipad)
+        inner.update(data)
+        outer = hashlib.sha256(self._opad)
+        outer.update(inner.digest())
+        return outer.digest()
+
+    def p_hash(self, seed: bytes, length: int) -> bytes:
+        """P_SHA256(secret, seed) of RFC 5246 §5 cut to ``length``."""
+        mac = self.mac
+        out = b""
+        a = seed  # A(0); A(i) = HMAC(secret, A(i-1))
+        while len(out) < length:
+            a = mac(a)
+            out += mac(a + seed)
+        return out[:length]
 
 
 class PureBackend:
@@ -161,6 +201,9 @@ class PureBackend:
 
     def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
         return self.hmac("sha256", key, data)
+
+    def hmac_sha256_key(self, key: bytes) -> "PureSha256Key":
+        return PureSha256Key(key)
 
     def sha256(self, data: bytes) -> bytes:
         return hashlib.sha256(data).digest()

@@ -13,7 +13,8 @@ al., USENIX Security 2020) found missing: Finished before the key exchange, a se
 ServerHello, a ClientHello mid-handshake, ChangeCipherSpec out of place.
 
 A handler returns the next flight to send, a list of ``(HANDSHAKE, msg_type, seq,
-body)`` and ``(CHANGE_CIPHER_SPEC, 0, 0, b"\\x01")`` items; the connection sends it,
+body, whole)`` (``whole``: the unfragmented message, header included) and
+``(CHANGE_CIPHER_SPEC, 0, 0, b"\\x01", b"\\x01")`` items; the connection sends it,
 switching to the next write epoch after the ChangeCipherSpec (``write_protection``),
 and retransmits it until the peer's next flight (RFC 6347 §4.2.4).
 
@@ -70,6 +71,7 @@ from dtls_psk.messages import (
     decode_finished,
     decode_psk_identity,
     encode_psk_identity,
+    push_fragment,
     whole_message,
 )
 from dtls_psk.messages import (
@@ -87,7 +89,7 @@ if TYPE_CHECKING:
 
     from dtls_psk.config import Config
 
-    Item = tuple[int, int, int, bytes]
+    Item = tuple[int, int, int, bytes, bytes]
 
 CLIENT = 0
 SERVER = 1
@@ -135,7 +137,7 @@ CCS_TRANSITIONS = {
     SERVER_EXPECT_CCS: SERVER_EXPECT_FINISHED,
 }
 
-CCS_ITEM = (CHANGE_CIPHER_SPEC, 0, 0, b"\x01")
+CCS_ITEM = (CHANGE_CIPHER_SPEC, 0, 0, b"\x01", b"\x01")
 _MAX_HELLO_VERIFY = 3  # a server may re-challenge after a cookie-secret rotation
 
 
@@ -145,7 +147,9 @@ class Handshake:
 
     __slots__ = (
         "_client_hello",
+        "_hello_body",
         "_hello_verify_count",
+        "_master_key",
         "_own_cid",
         "_psk",
         "_session_to_resume",
@@ -162,6 +166,7 @@ class Handshake:
         "psk_lookup",
         "read_protection",
         "recv_seq",
+        "recv_whole",
         "resumed",
         "role",
         "send_seq",
@@ -199,10 +204,13 @@ class Handshake:
         self.session_cache: "Any" = None
         self._session_to_resume: "Session | None" = None
         self._client_hello: "ClientHello | None" = None
+        self._hello_body = b""  # our first ClientHello, encoded
         self._hello_verify_count = 0
+        self._master_key: "Any" = None  # HMAC keyed by the master secret
         self._psk = b""
         self._own_cid: "bytes | None" = None
         self.recv_seq = 0  # the connection sets it before each handle()
+        self.recv_whole: "bytes | None" = None  # and the message unfragmented, if it has it
 
     # -- entry points used by the connection -------------------------------------
 
@@ -261,7 +269,8 @@ class Handshake:
             self.client_random, list(self.config.cipher_suites), resume_id, b"", exts
         )
         self.state = CLIENT_EXPECT_SERVER_HELLO
-        return [self._message(CLIENT_HELLO, self._client_hello.encode())]
+        self._hello_body = self._client_hello.encode()
+        return [self._message(CLIENT_HELLO, self._hello_body)]
 
     def _client_hello_verify_request(self, body: bytes) -> "list[Item]":
         hvr = HelloVerifyRequest.decode(body)
@@ -272,7 +281,8 @@ class Handshake:
         self._client_hello.cookie = hvr.cookie
         # RFC 6347 §4.2.1: the transcript restarts with the ClientHello carrying the cookie.
         self.transcript = bytearray()
-        return [self._message(CLIENT_HELLO, self._client_hello.encode())]
+        # The same ClientHello with the cookie put in: splice the bytes we sent.
+        return [self._message(CLIENT_HELLO, ClientHello.with_cookie(self._hello_body, hvr.cookie))]
 
     def _client_server_hello(self, body: bytes) -> "list[Item] | None":
         sh = ServerHello.decode(body)
@@ -359,8 +369,10 @@ class Handshake:
         psk_hint: bytes,
         session_cache: "Any",
         own_cid: "bytes | None",
+        hello: "ClientHello | None" = None,
     ) -> "list[Item]":
-        """The ClientHello that carried a valid cookie; ``seq`` its message_seq."""
+        """The ClientHello that carried a valid cookie; ``seq`` its message_seq;
+        ``hello`` its decoded form when the caller has it (not decoded twice)."""
         # RFC 6347 §4.2.2: after a stateless HelloVerifyRequest the server's message
         # sequence continues from the ClientHello's (OpenSSL and GnuTLS do the same).
         self.send_seq = seq
@@ -369,10 +381,14 @@ class Handshake:
         self.session_cache = session_cache
         self._own_cid = own_cid
         self.recv_seq = seq
+        self._client_hello = hello
         return self.handle(CLIENT_HELLO, body) or []
 
     def _server_client_hello(self, body: bytes) -> "list[Item]":
-        ch = ClientHello.decode(body)
+        ch = self._client_hello
+        if ch is None:
+            ch = ClientHello.decode(body)
+        self._client_hello = None  # the server needs it no longer
         self._append(CLIENT_HELLO, body)
         # DTLS version numbers count down: 0xfefd (1.2) is below 0xfeff (1.0).
         if int.from_bytes(ch.version, "big") > 0xFEFD:
@@ -494,21 +510,25 @@ class Handshake:
     def _message(self, msg_type: int, body: bytes) -> "Item":
         seq = self.send_seq
         self.send_seq += 1
-        self._append_seq(msg_type, seq, body)
-        return (HANDSHAKE, msg_type, seq, body)
+        whole = push_fragment(msg_type, len(body), seq, 0, body)  # whole_message, one call less
+        self.transcript += whole
+        # The unfragmented form goes with the item: it is also the record payload
+        # whenever the message fits in one record.
+        return (HANDSHAKE, msg_type, seq, body, whole)
 
     def _append(self, msg_type: int, body: bytes) -> None:
         """A received message, at the sequence number the connection delivered it."""
-        self._append_seq(msg_type, self.recv_seq, body)
-
-    def _append_seq(self, msg_type: int, seq: int, body: bytes) -> None:
-        self.transcript += whole_message(msg_type, seq, body)
+        whole = self.recv_whole
+        if whole is None:
+            whole = whole_message(msg_type, self.recv_seq, body)
+        self.recv_whole = None
+        self.transcript += whole
 
     def _derive(self, premaster: bytes) -> None:
         backend = self.config.backend
         if self.extended_master_secret:
             # RFC 7627 §4: session_hash covers the transcript up to ClientKeyExchange.
-            seed = backend.sha256(bytes(self.transcript))
+            seed = backend.sha256(self.transcript)
         else:
             seed = self.client_random + self.server_random
         master = master_secret(backend, premaster, seed, self.extended_master_secret)
@@ -520,9 +540,11 @@ class Handshake:
     def _install_keys(self, master: bytes) -> None:
         self.master_secret = master
         backend = self.config.backend
+        # One HMAC key setup for the key block and both Finished (RFC 5246 §6.3, §7.4.9).
+        self._master_key = keyed = backend.hmac_sha256_key(master)
         mac_len, key_len, iv_len = key_lengths(self.cipher_suite)
         cmac, smac, ckey, skey, civ, siv = derive_keys(
-            backend, master, self.client_random, self.server_random, mac_len, key_len, iv_len
+            backend, master, self.client_random, self.server_random, mac_len, key_len, iv_len, keyed
         )
         rng = self.config.rng
         client = protection(self.cipher_suite, backend, cmac, ckey, civ, rng)
@@ -540,7 +562,11 @@ class Handshake:
     def _finished(self, from_client: bool) -> "Item":
         backend = self.config.backend
         data = verify_data(
-            backend, self.master_secret, from_client, backend.sha256(bytes(self.transcript))
+            backend,
+            self.master_secret,
+            from_client,
+            backend.sha256(self.transcript),
+            self._master_key,
         )
         return self._message(FINISHED, data)
 
@@ -548,7 +574,11 @@ class Handshake:
         got = decode_finished(body)
         backend = self.config.backend
         want = verify_data(
-            backend, self.master_secret, from_client, backend.sha256(bytes(self.transcript))
+            backend,
+            self.master_secret,
+            from_client,
+            backend.sha256(self.transcript),
+            self._master_key,
         )
         self._append(FINISHED, body)
         if not ct_equal(got, want):

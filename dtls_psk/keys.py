@@ -1,6 +1,6 @@
 """Key schedule of TLS 1.2 as DTLS 1.2 uses it with pre-shared keys."""
 
-from dtls_psk.crypto import prf
+from dtls_psk.crypto import p_sha256, prf
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,20 +28,36 @@ def derive_keys(
     mac_len: int,
     key_len: int,
     iv_len: int,
+    keyed: "Any" = None,
 ) -> "tuple[bytes, bytes, bytes, bytes, bytes, bytes]":
     """RFC 5246 §6.3: the key block, split as (client MAC, server MAC, client key,
-    server key, client IV, server IV)."""
+    server key, client IV, server IV). ``keyed``: ``backend.hmac_sha256_key(master)``
+    when the caller already has it."""
     total = 2 * (mac_len + key_len + iv_len)
-    block = prf(backend, master, b"key expansion", server_random + client_random, total)
-    parts = []
-    pos = 0
-    for size in (mac_len, mac_len, key_len, key_len, iv_len, iv_len):
-        parts.append(block[pos : pos + size])
-        pos += size
-    return parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]
+    if keyed is None:
+        keyed = backend.hmac_sha256_key(master)
+    block = p_sha256(keyed, b"key expansion", server_random + client_random, total)
+    m = 2 * mac_len
+    k = m + 2 * key_len
+    return (
+        block[:mac_len],
+        block[mac_len:m],
+        block[m : m + key_len],
+        block[m + key_len : k],
+        block[k : k + iv_len],
+        block[k + iv_len : total],
+    )
 
 
-def verify_data(backend: "Any", master: bytes, from_client: bool, handshake_hash: bytes) -> bytes:
-    """RFC 5246 §7.4.9: the 12-byte Finished verify_data."""
+def verify_data(
+    backend: "Any",
+    master: bytes,
+    from_client: bool,
+    handshake_hash: bytes,
+    keyed: "Any" = None,
+) -> bytes:
+    """RFC 5246 §7.4.9: the 12-byte Finished verify_data (``keyed`` as in derive_keys)."""
     label = b"client finished" if from_client else b"server finished"
-    return prf(backend, master, label, handshake_hash, 12)
+    if keyed is None:
+        keyed = backend.hmac_sha256_key(master)
+    return p_sha256(keyed, label, handshake_hash, 12)

@@ -3,8 +3,14 @@
 RFC 4279 §2). ``decode`` raises ``DecodeError`` on any malformed or trailing byte.
 """
 
+import struct
+
 from dtls_psk.errors import DecodeError
-from dtls_psk.wire import Reader, vector
+from dtls_psk.wire import vector
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 HELLO_REQUEST = 0
 CLIENT_HELLO = 1
@@ -56,29 +62,61 @@ class Fragment:
         self.body = body
 
 
-def pull_fragments(data: bytes) -> "list[Fragment]":
-    """Every handshake fragment in one record's plaintext."""
-    reader = Reader(data)
+# RFC 6347 §4.2.2: msg_type(1) length(3) message_seq(2) fragment_offset(3)
+# fragment_length(3), read and written as one ">IHIH": type<<24 | length, seq,
+# offset<<8 | high byte of fragment_length, its low 16 bits. One struct call instead
+# of five field reads: a handshake parses and writes some 20 of these headers.
+_FRAGMENT_HEADER = ">IHIH"
+try:
+    _unpack_fragment_header = struct.Struct(_FRAGMENT_HEADER).unpack_from
+    _pack_fragment_header = struct.Struct(_FRAGMENT_HEADER).pack
+except AttributeError:  # MicroPython: no struct.Struct
+
+    def _unpack_fragment_header(data: "Any", pos: int) -> "tuple[Any, ...]":  # type: ignore[misc]
+        return struct.unpack_from(_FRAGMENT_HEADER, data, pos)
+
+    def _pack_fragment_header(a: int, b: int, c: int, d: int) -> bytes:
+        return struct.pack(_FRAGMENT_HEADER, a, b, c, d)
+
+
+def split_fragments(data: bytes) -> "list[tuple[int, int, int, int, bytes, int]]":
+    """Every handshake fragment in one record's plaintext, as ``(msg_type, length,
+    seq, offset, body, start)`` tuples; ``start`` is where its 12-byte header begins.
+    The connection's form: no object per fragment."""
     out = []
-    while reader.remaining():
-        msg_type = reader.pull_uint(1)
-        length = reader.pull_uint(3)
-        seq = reader.pull_uint(2)
-        offset = reader.pull_uint(3)
-        body = reader.pull_vector(3)
-        if offset + len(body) > length:
+    pos = 0
+    end = len(data)
+    while pos < end:
+        if end - pos < HANDSHAKE_HEADER_LEN:
+            raise DecodeError("truncated handshake header")
+        w0, seq, w2, w3 = _unpack_fragment_header(data, pos)
+        length = w0 & 0xFFFFFF
+        offset = w2 >> 8
+        n = ((w2 & 0xFF) << 16) | w3
+        body_pos = pos + HANDSHAKE_HEADER_LEN
+        if body_pos + n > end:
+            raise DecodeError("truncated: fragment of %d bytes, %d left" % (n, end - body_pos))
+        if offset + n > length:
             raise DecodeError("fragment beyond its message")
-        out.append(Fragment(msg_type, length, seq, offset, body))
+        out.append((w0 >> 24, length, seq, offset, data[body_pos : body_pos + n], pos))
+        pos = body_pos + n
     return out
 
 
+def pull_fragments(data: bytes) -> "list[Fragment]":
+    """Every handshake fragment in one record's plaintext."""
+    return [
+        Fragment(t, length, seq, off, body)
+        for t, length, seq, off, body, _ in split_fragments(data)
+    ]
+
+
 def push_fragment(msg_type: int, length: int, seq: int, offset: int, body: bytes) -> bytes:
+    n = len(body)
+    if (length | offset | n) >> 24 or msg_type >> 8 or seq >> 16:
+        raise ValueError("handshake fragment field out of range")
     return (
-        bytes((msg_type,))
-        + length.to_bytes(3, "big")
-        + seq.to_bytes(2, "big")
-        + offset.to_bytes(3, "big")
-        + len(body).to_bytes(3, "big")
+        _pack_fragment_header(msg_type << 24 | length, seq, offset << 8 | n >> 16, n & 0xFFFF)
         + body
     )
 
@@ -88,27 +126,51 @@ def whole_message(msg_type: int, seq: int, body: bytes) -> bytes:
     return push_fragment(msg_type, len(body), seq, 0, body)
 
 
-def pull_extensions(reader: Reader) -> "list[tuple[int, bytes]]":
-    """The optional extensions block (RFC 5246 §7.4.1.4): no type twice."""
-    if not reader.remaining():
+def _pull_extensions(body: bytes, pos: int) -> "list[tuple[int, bytes]]":
+    """The optional extensions block at ``pos`` that must end ``body`` exactly
+    (RFC 5246 §7.4.1.4): no type twice. Read by index: these are the hot part of
+    the hellos."""
+    end = len(body)
+    if pos == end:
         return []
-    block = reader.pull_block(2)
+    if end - pos < 2:
+        raise DecodeError("truncated extensions length")
+    if ((body[pos] << 8) | body[pos + 1]) != end - pos - 2:
+        raise DecodeError("extensions block does not end the message")
+    pos += 2
     out: "list[tuple[int, bytes]]" = []
-    seen = set()
-    while block.remaining():
-        ext_type = block.pull_uint(2)
+    seen = []
+    while pos < end:
+        if end - pos < 4:
+            raise DecodeError("truncated extension header")
+        ext_type = (body[pos] << 8) | body[pos + 1]
+        n = (body[pos + 2] << 8) | body[pos + 3]
+        pos += 4
+        if pos + n > end:
+            raise DecodeError("extension %d overruns its block" % ext_type)
         if ext_type in seen:
             raise DecodeError("extension %d twice" % ext_type)
-        seen.add(ext_type)
-        out.append((ext_type, block.pull_vector(2)))
-    block.done()
+        seen.append(ext_type)
+        out.append((ext_type, body[pos : pos + n]))
+        pos += n
     return out
 
 
 def push_extensions(extensions: "list[tuple[int, bytes]]") -> bytes:
     if not extensions:
         return b""
-    return vector(2, b"".join(t.to_bytes(2, "big") + vector(2, d) for t, d in extensions))
+    parts = []
+    for ext_type, data in extensions:
+        if len(data) > 0xFFFF:
+            raise ValueError("extension too long")
+        parts.append(struct.pack(">HH", ext_type, len(data)))  # RFC 5246 §7.4.1.4
+        parts.append(data)
+    return vector(2, b"".join(parts))
+
+
+def _push_suites(suites: "list[int]") -> bytes:
+    # cipher_suites<2..2^16-2> (RFC 5246 §7.4.1.2): one pack for the length and all codes.
+    return struct.pack(">H%dH" % len(suites), 2 * len(suites), *suites)
 
 
 class ClientHello:
@@ -144,30 +206,72 @@ class ClientHello:
 
     @staticmethod
     def decode(body: bytes) -> "ClientHello":
-        r = Reader(body)
-        version = r.pull_bytes(2)
-        random = r.pull_bytes(32)
-        session_id = r.pull_vector(1, 0, 32)
-        cookie = r.pull_vector(1, 0, 255)
-        suites_raw = r.pull_vector(2, 2)
-        if len(suites_raw) % 2:
-            raise DecodeError("odd cipher_suites length")
-        suites = [
-            int.from_bytes(suites_raw[i : i + 2], "big") for i in range(0, len(suites_raw), 2)
-        ]
-        compression = r.pull_vector(1, 1)
-        extensions = pull_extensions(r)
-        r.done()
+        # Read by index rather than through a Reader: a server decodes two or three
+        # ClientHellos per handshake (RFC 6347 §4.2.1 cookie exchange).
+        end = len(body)
+        if end < 35:
+            raise DecodeError("truncated ClientHello")
+        version = body[:2]
+        random = body[2:34]
+        n = body[34]
+        pos = 35 + n
+        if n > 32 or pos >= end:
+            raise DecodeError("bad session_id")
+        session_id = body[35:pos]
+        n = body[pos]
+        cookie = body[pos + 1 : pos + 1 + n]
+        pos += 1 + n
+        if pos + 2 > end:
+            raise DecodeError("truncated ClientHello")
+        n = (body[pos] << 8) | body[pos + 1]
+        pos += 2
+        if n < 2 or n % 2 or pos + n > end:
+            raise DecodeError("bad cipher_suites length")
+        suites = [(body[i] << 8) | body[i + 1] for i in range(pos, pos + n, 2)]
+        pos += n
+        if pos >= end:
+            raise DecodeError("truncated ClientHello")
+        n = body[pos]
+        if n < 1 or pos + 1 + n > end:
+            raise DecodeError("bad compression_methods length")
+        compression = body[pos + 1 : pos + 1 + n]
+        extensions = _pull_extensions(body, pos + 1 + n)
         return ClientHello(random, suites, session_id, cookie, extensions, version, compression)
+
+    @staticmethod
+    def peek_cookie(body: bytes) -> "tuple[bytes, bytes, bytes]":
+        """``(random, cookie, body without its cookie field)`` of an encoded ClientHello,
+        reading only the fields up to the cookie: what a stateless server needs to
+        answer or check a cookie (RFC 6347 §4.2.1) before it decodes the rest."""
+        end = len(body)
+        if end < 36 or body[34] > 32 or 36 + body[34] > end:
+            raise DecodeError("truncated ClientHello")
+        pos = 35 + body[34]
+        stop = pos + 1 + body[pos]
+        if stop > end:
+            raise DecodeError("truncated cookie")
+        return body[2:34], body[pos + 1 : stop], body[:pos] + body[stop:]
+
+    @staticmethod
+    def with_cookie(body: bytes, cookie: bytes) -> bytes:
+        """An encoded ClientHello ``body`` with its cookie field replaced (RFC 6347
+        §4.2.1: the second ClientHello repeats the first with the cookie added)."""
+        pos = 35 + body[34]
+        return body[:pos] + bytes((len(cookie),)) + cookie + body[pos + 1 + body[pos] :]
 
     def encode(self) -> bytes:
         return (
             self.version
             + self.random
-            + vector(1, self.session_id)
-            + vector(1, self.cookie)
-            + vector(2, b"".join(s.to_bytes(2, "big") for s in self.cipher_suites))
-            + vector(1, self.compression_methods)
+            # one-byte length prefixes written inline (session_id <= 32, cookie <= 255,
+            # by construction or by decode): a ClientHello is encoded up to 3 times
+            + bytes((len(self.session_id),))
+            + self.session_id
+            + bytes((len(self.cookie),))
+            + self.cookie
+            + _push_suites(self.cipher_suites)
+            + bytes((len(self.compression_methods),))
+            + self.compression_methods
             + push_extensions(self.extensions)
         )
 
@@ -202,21 +306,23 @@ class ServerHello:
 
     @staticmethod
     def decode(body: bytes) -> "ServerHello":
-        r = Reader(body)
-        version = r.pull_bytes(2)
-        random = r.pull_bytes(32)
-        session_id = r.pull_vector(1, 0, 32)
-        suite = r.pull_uint(2)
-        compression = r.pull_uint(1)
-        extensions = pull_extensions(r)
-        r.done()
-        return ServerHello(random, session_id, suite, extensions, version, compression)
+        end = len(body)
+        if end < 35:
+            raise DecodeError("truncated ServerHello")
+        n = body[34]
+        pos = 35 + n
+        if n > 32 or pos + 3 > end:
+            raise DecodeError("truncated ServerHello")
+        suite = (body[pos] << 8) | body[pos + 1]
+        extensions = _pull_extensions(body, pos + 3)
+        return ServerHello(body[2:34], body[35:pos], suite, extensions, body[:2], body[pos + 2])
 
     def encode(self) -> bytes:
         return (
             self.version
             + self.random
-            + vector(1, self.session_id)
+            + bytes((len(self.session_id),))
+            + self.session_id
             + self.cipher_suite.to_bytes(2, "big")
             + bytes((self.compression_method,))
             + push_extensions(self.extensions)
@@ -234,11 +340,9 @@ class HelloVerifyRequest:
 
     @staticmethod
     def decode(body: bytes) -> "HelloVerifyRequest":
-        r = Reader(body)
-        version = r.pull_bytes(2)
-        cookie = r.pull_vector(1, 0, 255)
-        r.done()
-        return HelloVerifyRequest(cookie, version)
+        if len(body) < 3 or body[2] + 3 != len(body):
+            raise DecodeError("malformed HelloVerifyRequest")
+        return HelloVerifyRequest(body[3:], body[:2])
 
     def encode(self) -> bytes:
         return self.version + vector(1, self.cookie)
@@ -247,10 +351,9 @@ class HelloVerifyRequest:
 def decode_psk_identity(body: bytes) -> bytes:
     """ServerKeyExchange (the hint) and ClientKeyExchange (the identity): RFC 4279 §2,
     one opaque<0..2^16-1>."""
-    r = Reader(body)
-    value = r.pull_vector(2)
-    r.done()
-    return value
+    if len(body) < 2 or ((body[0] << 8) | body[1]) != len(body) - 2:
+        raise DecodeError("malformed PSK identity")
+    return body[2:]
 
 
 def encode_psk_identity(value: bytes) -> bytes:

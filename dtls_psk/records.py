@@ -42,6 +42,35 @@ _CID_PLACEHOLDER = b"\xff" * 8 + bytes((TLS12_CID,))
 
 _VERSIONS = {0xFEFD: DTLS_1_2, 0xFEFF: DTLS_1_0}
 _HEADER = ">BHQH"  # type, version, epoch||sequence_number, length
+_MASK64 = (1 << 64) - 1
+
+# The hot path of every record is a few fixed-layout packs and unpacks: precompiled
+# formats save the format parsing of each call on CPython. MicroPython has no
+# struct.Struct; there the plain functions do (every value here is in range by
+# construction, so its silent truncation cannot bite).
+try:
+    _unpack_header = struct.Struct(_HEADER).unpack_from
+    # header + 8-byte explicit nonce (RFC 6655 §3: the epoch||seq of the record)
+    _pack_aead_header = struct.Struct(">BHQHQ").pack
+    _pack_aad = struct.Struct(">QBHH").pack  # RFC 5246 §6.2.3.3 additional_data
+    _pack_nonce = struct.Struct(">4sQ").pack  # RFC 6655 §3: salt(4) || nonce_explicit(8)
+    _pack_header = struct.Struct(_HEADER).pack
+except AttributeError:  # MicroPython
+
+    def _unpack_header(data: "Any", pos: int) -> "tuple[Any, ...]":  # type: ignore[misc]
+        return struct.unpack_from(_HEADER, data, pos)
+
+    def _pack_aead_header(ctype: int, version: int, es: int, length: int, nonce: int) -> bytes:
+        return struct.pack(">BHQHQ", ctype, version, es, length, nonce)
+
+    def _pack_aad(es: int, ctype: int, version: int, length: int) -> bytes:
+        return struct.pack(">QBHH", es, ctype, version, length)
+
+    def _pack_nonce(salt: bytes, explicit: int) -> bytes:
+        return struct.pack(">4sQ", salt, explicit)
+
+    def _pack_header(ctype: int, version: int, es: int, length: int) -> bytes:
+        return struct.pack(_HEADER, ctype, version, es, length)
 
 
 class Record:
@@ -70,22 +99,28 @@ def parse_records(data: bytes, cid_len: int) -> "list[Record]":
     """Split a datagram into records. Bytes that do not form a record end the list:
     RFC 6347 §4.1.2.7 lets the rest of the datagram go with them. ``cid_len`` is the
     length of the connection IDs we issued (the tls12_cid header does not carry it)."""
+    if type(data) is not bytes:
+        data = bytes(data)  # fields become dict keys and transcript parts: no bytearray
     out = []
     pos = 0
     end = len(data)
     while end - pos >= HEADER_LEN:
-        ctype, version, es = struct.unpack_from(">BHQ", data, pos)
+        # One unpack of the 13-byte header; for tls12_cid the CID sits before the
+        # length, so the length is read again after it.
+        ctype, version, es, length = _unpack_header(data, pos)
         if version >> 8 != 0xFE:  # DTLS versions are 0xFEnn
             break
-        pos += 11
         cid = None
         if ctype == TLS12_CID:
+            pos += 11
             if not cid_len or end - pos < cid_len + 2:
                 break
             cid = data[pos : pos + cid_len]
             pos += cid_len
-        length = (data[pos] << 8) | data[pos + 1]
-        pos += 2
+            length = (data[pos] << 8) | data[pos + 1]
+            pos += 2
+        else:
+            pos += HEADER_LEN
         if length > MAX_CIPHERTEXT or pos + length > end:
             break
         out.append(Record(ctype, _VERSIONS.get(version) or version.to_bytes(2, "big"), es >> 48,
@@ -96,8 +131,8 @@ def parse_records(data: bytes, cid_len: int) -> "list[Record]":
 
 def plaintext_record(content_type: int, version: bytes, epoch: int, seq: int, body: bytes) -> bytes:
     """An unprotected (epoch 0) record."""
-    head = struct.pack(_HEADER, content_type, 0, (epoch << 48) | seq, len(body))
-    return head[:1] + version + head[3:] + body
+    return _pack_header(content_type, (version[0] << 8) | version[1], (epoch << 48) | seq,
+                        len(body)) + body  # fmt: skip
 
 
 class ReplayWindow:
@@ -116,17 +151,15 @@ class ReplayWindow:
         if seq > self.top:
             return True
         offset = self.top - seq
-        return offset < self.SIZE and not (self.bits >> offset) & 1
+        return offset < 64 and not (self.bits >> offset) & 1
 
     def mark(self, seq: int) -> None:
         """Record ``seq`` as received; call only after the record authenticated."""
         if seq > self.top:
             shift = seq - self.top
-            self.bits = (
-                ((self.bits << shift) | 1) & ((1 << self.SIZE) - 1) if shift < self.SIZE else 1
-            )
+            self.bits = ((self.bits << shift) | 1) & _MASK64 if shift < 64 else 1
             self.top = seq
-        else:
+        elif self.top - seq < 64:
             self.bits |= 1 << (self.top - seq)
 
 
@@ -161,12 +194,14 @@ class AeadProtection:
     """AES-CCM record protection (RFC 6655 §3, RFC 5288 §3, RFC 6347 §4.1.2.1):
     nonce = write_IV(4) || epoch(2) || seq(6), sent as an 8-byte explicit nonce."""
 
-    __slots__ = ("_iv", "_open", "_seal", "overhead", "tag_len")
+    __slots__ = ("_decrypt", "_iv", "_seal", "_tag_error", "overhead", "tag_len")
 
     def __init__(self, backend: "Any", key: bytes, iv: bytes, tag_len: int) -> None:
         aead = backend.aead(key, tag_len)
         self._seal: "Callable[[bytes, bytes, bytes], bytes]" = aead.seal
-        self._open: "Callable[[bytes, bytes, bytes], bytes | None]" = aead.open
+        # The raising form of open: no wrapper call per record (see crypto.py).
+        self._decrypt: "Callable[[bytes, bytes, bytes], bytes]" = aead.decrypt
+        self._tag_error: "type[Exception]" = aead.tag_error
         self._iv = iv
         self.tag_len = tag_len
         self.overhead = 8 + tag_len
@@ -174,32 +209,56 @@ class AeadProtection:
     def seal(
         self, content_type: int, epoch: int, seq: int, payload: bytes, cid: "bytes | None"
     ) -> bytes:
-        # The hot path: one struct.pack for header + explicit nonce, one for the AAD.
-        es_int = (epoch << 48) | seq
-        es = es_int.to_bytes(8, "big")
+        # The hot path: one pack each for the nonce, the AAD and header + explicit nonce.
+        es = (epoch << 48) | seq
         if cid:
+            es_bytes = es.to_bytes(8, "big")
             payload = _inner(content_type, payload)
-            aad = _cid_aad(DTLS_1_2, es, cid, len(payload))
-            body = es + self._seal(self._iv + es, payload, aad)
-            return bytes((TLS12_CID,)) + DTLS_1_2 + es + cid + len(body).to_bytes(2, "big") + body
-        aad = struct.pack(">QBHH", es_int, content_type, 0xFEFD, len(payload))
-        sealed = self._seal(self._iv + es, payload, aad)
-        return struct.pack(">BHQHQ", content_type, 0xFEFD, es_int, len(sealed) + 8, es_int) + sealed
+            aad = _cid_aad(DTLS_1_2, es_bytes, cid, len(payload))
+            body = es_bytes + self._seal(self._iv + es_bytes, payload, aad)
+            return (
+                bytes((TLS12_CID,))
+                + DTLS_1_2
+                + es_bytes
+                + cid
+                + len(body).to_bytes(2, "big")
+                + body
+            )
+        sealed = self._seal(
+            _pack_nonce(self._iv, es), payload, _pack_aad(es, content_type, 0xFEFD, len(payload))
+        )
+        return _pack_aead_header(content_type, 0xFEFD, es, len(sealed) + 8, es) + sealed
 
     def open(self, record: Record) -> "tuple[int, bytes] | None":
         frag = record.fragment
         n = len(frag) - self.overhead
         if n < 0:
             return None
-        es_int = (record.epoch << 48) | record.seq
         nonce = self._iv + frag[:8]
         if record.cid is not None:
-            aad = _cid_aad(record.version, es_int.to_bytes(8, "big"), record.cid, n)
-            inner = self._open(nonce, frag[8:], aad)
-            return None if inner is None else _split_inner(inner)
-        aad = struct.pack(">QB2sH", es_int, record.content_type, record.version, n)
-        plain = self._open(nonce, frag[8:], aad)
-        return None if plain is None else (record.content_type, plain)
+            aad = _cid_aad(
+                record.version,
+                ((record.epoch << 48) | record.seq).to_bytes(8, "big"),
+                record.cid,
+                n,
+            )
+            try:
+                inner = self._decrypt(nonce, frag[8:], aad)
+            except self._tag_error:
+                return None
+            return _split_inner(inner)
+        version = record.version
+        aad = _pack_aad(
+            (record.epoch << 48) | record.seq,
+            record.content_type,
+            0xFEFD if version == DTLS_1_2 else int.from_bytes(version, "big"),
+            n,
+        )
+        try:
+            plain = self._decrypt(nonce, frag[8:], aad)
+        except self._tag_error:
+            return None
+        return record.content_type, plain
 
 
 class CbcProtection:
@@ -236,7 +295,7 @@ class CbcProtection:
         body: bytes = iv + self._cbc.encrypt(iv, data)
         if cid:
             return bytes((TLS12_CID,)) + DTLS_1_2 + es + cid + len(body).to_bytes(2, "big") + body
-        return struct.pack(_HEADER, content_type, 0xFEFD, (epoch << 48) | seq, len(body)) + body
+        return _pack_header(content_type, 0xFEFD, (epoch << 48) | seq, len(body)) + body
 
     def open(self, record: Record) -> "tuple[int, bytes] | None":
         frag = record.fragment

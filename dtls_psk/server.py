@@ -16,11 +16,12 @@ from dtls_psk.events import ConnectionClosed
 from dtls_psk.handshake import SERVER
 from dtls_psk.messages import (
     CLIENT_HELLO,
+    HANDSHAKE_HEADER_LEN,
     HELLO_VERIFY_REQUEST,
     ClientHello,
     HelloVerifyRequest,
-    pull_fragments,
     push_fragment,
+    split_fragments,
 )
 from dtls_psk.records import DTLS_1_0, HANDSHAKE, TLS12_CID, Record, parse_records, plaintext_record
 from dtls_psk.session import Session
@@ -87,6 +88,7 @@ class DtlsServer:
     __slots__ = (
         "_by_addr",
         "_by_cid",
+        "_cookie_macs",
         "_events",
         "_out",
         "_out_pos",
@@ -126,6 +128,8 @@ class DtlsServer:
         )
         self.cookie_lifetime_ms = cookie_lifetime_ms
         self._secrets = [rng(32), rng(32)]  # current, previous
+        # HMAC keyed per secret, made when first needed (one key setup per rotation).
+        self._cookie_macs: "list[Any]" = [None, None]
         self._secret_born_ms: "int | None" = None
         self._by_addr: "dict[Any, Connection]" = {}
         self._by_cid: "dict[bytes, Connection]" = {}
@@ -152,12 +156,12 @@ class DtlsServer:
         if first.epoch == 0 and first.content_type == HANDSHAKE:
             hello = _client_hello(first)
             if hello is not None:
-                ch, msg_seq, body = hello
+                random, cookie, params, msg_seq, body = hello
                 # The ClientHello that created this connection, repeated (a retransmission
                 # or a late duplicate): the connection answers it, whatever its state.
                 # Only a new random means a new handshake (RFC 6347 §4.2.8).
-                if conn is None or conn.hs.client_random != ch.random:
-                    self._stateless_hello(ch, msg_seq, body, first.seq, addr, now_ms)
+                if conn is None or conn.hs.client_random != random:
+                    self._stateless_hello(cookie, params, msg_seq, body, first.seq, addr, now_ms)
                     return
         if conn is None:
             return  # not a peer we know, and not a ClientHello: drop
@@ -234,20 +238,39 @@ class DtlsServer:
             self._secret_born_ms = now_ms
         elif now_ms - self._secret_born_ms >= self.cookie_lifetime_ms:
             self._secrets = [self.config.rng(32), self._secrets[0]]
+            self._cookie_macs = [None, self._cookie_macs[0]]
             self._secret_born_ms = now_ms
 
-    def _cookie(self, secret: bytes, addr: "Any", ch: ClientHello) -> bytes:
-        # RFC 6347 §4.2.1: Cookie = HMAC(Secret, Client-IP, Client-Parameters).
-        cookie = ch.cookie
-        ch.cookie = b""
-        params = ch.encode()
-        ch.cookie = cookie
-        return self.config.backend.hmac_sha256(secret, repr(addr).encode() + params)[:_COOKIE_LEN]  # type: ignore[no-any-return]
+    def _cookie(self, index: int, addr: "Any", params: bytes) -> bytes:
+        # RFC 6347 §4.2.1: Cookie = HMAC(Secret, Client-IP, Client-Parameters), with
+        # the ClientHello's own bytes (cookie field left out) as its parameters.
+        mac = self._cookie_macs[index]
+        if mac is None:
+            mac = self._cookie_macs[index] = self.config.backend.hmac_sha256_key(
+                self._secrets[index]
+            )
+        return mac.mac(repr(addr).encode() + params)[:_COOKIE_LEN]  # type: ignore[no-any-return]
 
     def _stateless_hello(
-        self, ch: ClientHello, msg_seq: int, body: bytes, record_seq: int, addr: "Any", now_ms: int
+        self,
+        cookie: bytes,
+        params: bytes,
+        msg_seq: int,
+        body: bytes,
+        record_seq: int,
+        addr: "Any",
+        now_ms: int,
     ) -> None:
-        if ch.cookie and any(ct_equal(ch.cookie, self._cookie(s, addr, ch)) for s in self._secrets):
+        # Only the fields up to the cookie are read before the cookie checks out: a
+        # flood of spoofed ClientHellos costs one HMAC each, not a full decode.
+        if cookie and (
+            ct_equal(cookie, self._cookie(0, addr, params))
+            or ct_equal(cookie, self._cookie(1, addr, params))
+        ):
+            try:
+                ch = ClientHello.decode(body)
+            except DecodeError:
+                return  # malformed past the cookie: dropped, nothing kept
             old = self._by_addr.get(addr)
             if old is not None:
                 # RFC 6347 §4.2.8: a new handshake from a known address (the client
@@ -263,11 +286,11 @@ class DtlsServer:
                 self._by_cid[own_cid] = conn
             self._pending.append(conn)
             conn.start_server(
-                body, msg_seq, record_seq, now_ms, self.psk_lookup, self.psk_hint, self.sessions
+                body, msg_seq, record_seq, now_ms, self.psk_lookup, self.psk_hint, self.sessions, ch
             )
             self._collect(conn, addr)
             return
-        hvr = HelloVerifyRequest(self._cookie(self._secrets[0], addr, ch)).encode()
+        hvr = HelloVerifyRequest(self._cookie(0, addr, params)).encode()
         fragment = push_fragment(HELLO_VERIFY_REQUEST, len(hvr), msg_seq, 0, hvr)
         # RFC 6347 §4.2.1: DTLS 1.0 record version, and the ClientHello's record number.
         self._out.append((addr, plaintext_record(HANDSHAKE, DTLS_1_0, 0, record_seq, fragment)))
@@ -309,16 +332,22 @@ class DtlsServer:
             self._pending.remove(conn)
 
 
-def _client_hello(record: Record) -> "tuple[ClientHello, int, bytes] | None":
-    """The ClientHello of an epoch-0 record when it is whole in that record. A server
-    without state cannot reassemble a fragmented first ClientHello."""
+def _client_hello(record: Record) -> "tuple[bytes, bytes, bytes, int, bytes] | None":
+    """``(random, cookie, parameters, message_seq, body)`` of the ClientHello of an
+    epoch-0 record when it is whole in that record, read up to the cookie only
+    (``ClientHello.peek_cookie``). A server without state cannot reassemble a
+    fragmented first ClientHello."""
+    data = record.fragment
+    if len(data) < HANDSHAKE_HEADER_LEN or data[0] != CLIENT_HELLO:
+        return None  # most epoch-0 records of a handshake: not worth parsing here
     try:
-        fragments = pull_fragments(record.fragment)
+        fragments = split_fragments(data)
         if not fragments:
             return None
-        frag = fragments[0]
-        if frag.msg_type != CLIENT_HELLO or frag.offset or len(frag.body) != frag.length:
+        msg_type, length, seq, offset, body, _ = fragments[0]
+        if msg_type != CLIENT_HELLO or offset or len(body) != length:
             return None
-        return ClientHello.decode(frag.body), frag.seq, frag.body
+        random, cookie, params = ClientHello.peek_cookie(body)
     except DecodeError:
         return None
+    return random, cookie, params, seq, body

@@ -6,7 +6,7 @@ from dtls_psk.crypto import prf
 from dtls_psk.errors import UnsupportedError
 from dtls_psk.keys import derive_keys, master_secret, psk_premaster_secret
 from tests.dtls_psk.backends import all_backends
-from tests.support import load_vectors
+from tests.support import load_vectors, raises
 
 VECTORS = load_vectors("crypto_vectors.json")
 
@@ -45,15 +45,42 @@ def test_ccm_vectors_seal_and_open() -> None:
             sealed = aead.seal(nonce, plain, aad)
             assert sealed == h(vec["ciphertext_and_tag"]), (backend.name, vec["id"])
             assert aead.open(nonce, sealed, aad) == plain
+            assert aead.decrypt(nonce, sealed, aad) == plain
             # One flipped bit anywhere (ciphertext, tag, aad) fails authentication.
             bad = bytearray(sealed)
             bad[-1] ^= 1
             assert aead.open(nonce, bytes(bad), aad) is None
+            raises(aead.tag_error, aead.decrypt, nonce, bytes(bad), aad)
             bad = bytearray(sealed)
             bad[0] ^= 0x80
             assert aead.open(nonce, bytes(bad), aad) is None
             if aad:
                 assert aead.open(nonce, sealed, aad[:-1]) is None
+
+
+def test_keyed_hmac_sha256() -> None:
+    # RFC 4231 §4.2 (test case 1) and §4.7 (case 6: a key longer than the block), then
+    # the keyed form against the one-shot one for keys around the 64-byte block.
+    rfc4231 = [
+        (
+            b"\x0b" * 20,
+            b"Hi There",
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
+        ),
+        (
+            b"\xaa" * 131,
+            b"Test Using Larger Than Block-Size Key - Hash Key First",
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
+        ),
+    ]
+    for backend in all_backends():
+        for key, data, want in rfc4231:
+            assert backend.hmac_sha256_key(key).mac(data) == h(want), backend.name
+        for n in (0, 1, 32, 48, 63, 64, 65, 100):
+            key = bytes(range(n))
+            keyed = backend.hmac_sha256_key(key)
+            for data in (b"", b"seed", bytes(200)):
+                assert keyed.mac(data) == backend.hmac_sha256(key, data), (backend.name, n)
 
 
 def test_psk_premaster_vectors() -> None:

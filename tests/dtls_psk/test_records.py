@@ -123,3 +123,16 @@ def test_reordered_records_inside_the_window_are_accepted() -> None:
         b"1",
         b"0",
     ]
+
+
+def test_connection_replay_window_edges() -> None:
+    # The window check the connection runs per record (RFC 6347 §4.1.2.6): 63 behind
+    # the newest is accepted, 64 behind is too old, a repeat is refused.
+    link = connected()
+    for i in range(70):
+        link.client.send(b"%d" % i)
+    datagrams = list(link.client.datagrams_to_send())
+    for i in (69, 6, 5, 6, 69, 68):
+        link.server.receive_datagram(datagrams[i], CLIENT_ADDR, 0)
+    link.drain_events()
+    assert [e.data for e in link.server_events if hasattr(e, "data")] == [b"69", b"6", b"68"]

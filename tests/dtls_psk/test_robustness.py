@@ -19,6 +19,7 @@ from tests.dtls_psk.pair import CLIENT_ADDR, Link, make_pair
 
 PARSERS = [
     ClientHello.decode,
+    ClientHello.peek_cookie,
     ServerHello.decode,
     HelloVerifyRequest.decode,
     decode_psk_identity,
@@ -35,6 +36,28 @@ def test_parsers_raise_only_decode_error(data: bytes, parser: "Callable[[bytes],
         parser(data)
     except DecodeError:
         pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.binary(min_size=32, max_size=32),
+    st.binary(max_size=32),
+    st.binary(max_size=255),
+    st.binary(max_size=255),
+)
+def test_client_hello_cookie_splicing(
+    random: bytes, session_id: bytes, cookie: bytes, other: bytes
+) -> None:
+    # What the server reads before the cookie checks out, and the client's second
+    # ClientHello made from its first, agree with the full codec.
+    exts = [(23, b""), (0xFF01, b"\x00")]
+    body = ClientHello(random, [0xC0A8, 0x00AE], session_id, cookie, exts).encode()
+    head = 35 + len(session_id)  # version, random, session_id with its length byte
+    without = body[:head] + body[head + 1 + len(cookie) :]
+    assert ClientHello.peek_cookie(body) == (random, cookie, without)
+    again = ClientHello(random, [0xC0A8, 0x00AE], session_id, other, exts).encode()
+    assert ClientHello.with_cookie(body, other) == again
+    assert ClientHello.decode(again).cookie == other
 
 
 def _recorded_run() -> "tuple[list[bytes], list[bytes]]":

@@ -41,6 +41,26 @@ def test_cookie_from_another_address_is_refused() -> None:
     assert frag.msg_type == HELLO_VERIFY_REQUEST
 
 
+def test_cookie_is_bound_to_the_client_hello_parameters() -> None:
+    client, server = make_pair()
+    client.connect(0)
+    server.receive_datagram(next(iter(client.datagrams_to_send())), CLIENT_ADDR, 0)
+    for _, d in server.datagrams_to_send():
+        client.receive_datagram(d, 0)
+    (second,) = list(client.datagrams_to_send())
+    # The same cookie with one byte of the random changed (record header 13, handshake
+    # header 12, version 2): the server issues a new challenge and keeps no state.
+    changed = bytearray(second)
+    changed[13 + 12 + 2 + 5] ^= 1
+    server.receive_datagram(bytes(changed), CLIENT_ADDR, 0)
+    assert server._by_addr == {}
+    (answer,) = list(server.datagrams_to_send())
+    (frag,) = pull_fragments(parse_records(answer[1], 0)[0].fragment)
+    assert frag.msg_type == HELLO_VERIFY_REQUEST
+    server.receive_datagram(second, CLIENT_ADDR, 0)  # the genuine one still passes
+    assert CLIENT_ADDR in server._by_addr
+
+
 def test_cookie_secret_rotation_keeps_one_previous_secret() -> None:
     client, server = make_pair(server_opts={"cookie_lifetime_ms": 1000})
     client.connect(0)
