@@ -99,6 +99,7 @@ class Connection:
         "events",
         "flight",
         "flight_boundary",
+        "flight_epoch",
         "hs",
         "hs_deadline_ms",
         "next_recv_seq",
@@ -133,7 +134,8 @@ class Connection:
         self._partials: "dict[int, _Partial]" = {}
         self._early: "list[Record]" = []
         self._queued: "list[bytes]" = []
-        self.flight: "list[tuple[int, int, int, int, bytes, bytes]]" = []
+        self.flight: "list[Item]" = []
+        self.flight_epoch = 0
         self.flight_boundary = 0
         self.rto_ms = config.retransmit_initial_ms
         self.retx_deadline_ms: "int | None" = None
@@ -512,15 +514,15 @@ class Connection:
         return prot.seal(ctype, epoch, seq, payload, cid)  # type: ignore[no-any-return]
 
     def _send_flight(self, items: "list[Item]", now_ms: int) -> None:
-        epoch = self.write_epoch
-        flight = []
-        for ctype, msg_type, seq, body, whole in items:
-            flight.append((epoch, ctype, msg_type, seq, body, whole))
-            if ctype == CHANGE_CIPHER_SPEC:
+        # The flight is kept as the handshake made it, with the epoch it starts in;
+        # each ChangeCipherSpec in it moves to the next epoch (installed here, once).
+        self.flight_epoch = epoch = self.write_epoch
+        for item in items:
+            if item[0] == CHANGE_CIPHER_SPEC:
                 epoch += 1
                 self.write_states[epoch] = [self.hs.write_protection, 0]
         self.write_epoch = epoch
-        self.flight = flight
+        self.flight = items
         self.flight_boundary = self.next_recv_seq
         if not self._retransmitted:
             self.rto_ms = self.config.retransmit_initial_ms  # RFC 6347 §4.2.4.1: no loss
@@ -529,39 +531,54 @@ class Connection:
         self.retx_deadline_ms = now_ms + self.rto_ms
 
     def _transmit_flight(self) -> None:
-        """(Re)send the current flight: fresh record numbers, packed up to the MTU."""
+        """(Re)send the current flight: fresh record numbers, packed up to the MTU.
+
+        RFC 6347 §4.2.3: handshake messages of one flight may share a record when
+        there is room, so consecutive whole messages of one epoch go in one record
+        (ServerHello and ServerHelloDone: one record to seal and to parse, not two)."""
         mtu = self.config.mtu
-        out = self.out
-        datagram = b""
-        room_epoch = -1
-        room = 0
-        for epoch, ctype, msg_type, seq, body, whole in self.flight:
+        records = []
+        epoch = self.flight_epoch
+        room = self._fragment_room(epoch)
+        packed = b""  # whole messages waiting to share a record
+        for ctype, msg_type, seq, body, whole in self.flight:
             if ctype != HANDSHAKE:
-                records = [self._seal(epoch, ctype, body)]
-            else:
-                if epoch != room_epoch:  # the fragment room depends on the epoch only
-                    room_epoch = epoch
+                if packed:
+                    records.append(self._seal(epoch, HANDSHAKE, packed))
+                    packed = b""
+                records.append(self._seal(epoch, ctype, body))
+                if ctype == CHANGE_CIPHER_SPEC:
+                    epoch += 1
                     room = self._fragment_room(epoch)
-                size = len(body)
-                if size <= room:  # the usual case: the whole message in one record
-                    records = [self._seal(epoch, HANDSHAKE, whole)]
-                else:
-                    records = []
-                    for offset in range(0, size, room):  # RFC 6347 §4.2.3: fit the MTU
-                        chunk = body[offset : offset + room]
-                        records.append(
-                            self._seal(
-                                epoch, HANDSHAKE, push_fragment(msg_type, size, seq, offset, chunk)
-                            )
-                        )
-            for rec in records:
-                if datagram and len(datagram) + len(rec) > mtu:
-                    out.append(datagram)
-                    datagram = rec
-                else:
-                    datagram += rec
-        if datagram:
-            out.append(datagram)
+                continue
+            size = len(body)
+            if size <= room:  # the usual case: the whole message fits one record
+                if packed and len(packed) + len(whole) > room + HANDSHAKE_HEADER_LEN:
+                    records.append(self._seal(epoch, HANDSHAKE, packed))
+                    packed = b""
+                packed += whole
+                continue
+            if packed:
+                records.append(self._seal(epoch, HANDSHAKE, packed))
+                packed = b""
+            for offset in range(0, size, room):  # RFC 6347 §4.2.3: fit the MTU
+                chunk = body[offset : offset + room]
+                records.append(
+                    self._seal(epoch, HANDSHAKE, push_fragment(msg_type, size, seq, offset, chunk))
+                )
+        if packed:
+            records.append(self._seal(epoch, HANDSHAKE, packed))
+        if not records:
+            return
+        out = self.out
+        datagram = records[0]
+        for rec in records[1:]:
+            if len(datagram) + len(rec) > mtu:
+                out.append(datagram)
+                datagram = rec
+            else:
+                datagram += rec
+        out.append(datagram)
 
     def _fragment_room(self, epoch: int) -> int:
         """The largest handshake fragment body a record of ``epoch`` carries in one MTU."""
