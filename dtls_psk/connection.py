@@ -32,15 +32,13 @@ from dtls_psk.records import (
     ALERT,
     APPLICATION_DATA,
     CHANGE_CIPHER_SPEC,
-    DTLS_1_0,
-    DTLS_1_2,
     HANDSHAKE,
     HEADER_LEN,
     MAX_PLAINTEXT,
     MAX_SEQ,
     Record,
     ReplayWindow,
-    plaintext_record,
+    pack_record_header,
 )
 
 TYPE_CHECKING = False
@@ -238,73 +236,80 @@ class Connection:
 
     # -- receiving -----------------------------------------------------------------
 
-    def receive_records(self, records: "list[Record]", now_ms: int, addr: "Any") -> None:
-        """Process the records of one datagram that came from ``addr``."""
-        retransmitted = [False]
-        for record in records:
+    def receive_records(
+        self,
+        records: "list[Record]",
+        now_ms: int,
+        addr: "Any",
+        retransmitted: "list[bool] | None" = None,
+    ) -> None:
+        """Process the records of one datagram that came from ``addr``. ``retransmitted``
+        is shared by the records of one datagram: a repeated flight is answered once."""
+        if retransmitted is None:
+            retransmitted = [False]
+        # One loop body per record, no call per record: this is the path of every
+        # handshake record and every application record.
+        for rec in records:
             if self.state == CLOSED:
                 return
-            self._receive_record(record, now_ms, addr, retransmitted)
-
-    def _receive_record(
-        self, rec: Record, now_ms: int, addr: "Any", retransmitted: "list[bool]"
-    ) -> None:
-        st = self.read_states.get(rec.epoch)
-        if st is None:
-            if (
-                self.state == HANDSHAKING
-                and rec.epoch == self.read_epoch + 1
-                and len(self._early) < _EARLY_RECORDS
-            ):
-                self._early.append(rec)  # reordered ahead of the ChangeCipherSpec
-            return
-        prot, window = st
-        # RFC 6347 §4.1.2.6: replay or too old. ReplayWindow.is_fresh and .mark are
-        # written out here: this runs for every record, and a call costs more than the
-        # test itself.
-        seq = rec.seq
-        top = window.top
-        if seq <= top and (top - seq >= 64 or (window.bits >> (top - seq)) & 1):
-            return
-        if prot is None:
-            if rec.cid is not None:
-                return  # RFC 9146 §4: tls12_cid only in protected records
-            ctype, plain = rec.content_type, rec.fragment
-        else:
-            if rec.cid is not None and (not self.own_cid or rec.cid != self.own_cid):
-                return
-            opened = prot.open(rec)
-            if opened is None:
-                self._unauthentic(rec)
-                return
-            ctype, plain = opened
-        newest = seq > top
-        if newest:  # ReplayWindow.mark, after authentication
-            shift = seq - top
-            window.bits = ((window.bits << shift) | 1) & _MASK64 if shift < 64 else 1
-            window.top = seq
-        else:
-            window.bits |= 1 << (top - seq)
-        limit = MAX_PLAINTEXT
-        if self.hs.peer_record_size_limit is not None and self.config.record_size_limit:
-            limit = self.config.record_size_limit  # RFC 8449 §4: only once both sides sent it
-        if len(plain) > limit:
-            return  # RFC 5246 §6.2.1 record_overflow: dropped in DTLS
-        if rec.cid is not None and newest and addr != self.addr and self.state == ESTABLISHED:
-            # RFC 9146 §6: move to the new address only for an authentic, newest record.
-            old = self.addr
-            self.addr = addr
-            self.events.append(PeerAddressChanged(addr, old))
-        if ctype == HANDSHAKE:
-            self._on_handshake(rec.epoch, plain, now_ms, retransmitted)
-        elif ctype == CHANGE_CIPHER_SPEC:
-            self._on_change_cipher_spec(rec.epoch, plain, now_ms, addr, retransmitted)
-        elif ctype == ALERT:
-            self._on_alert(rec.epoch, plain)
-        elif ctype == APPLICATION_DATA and self._accepts_data(rec.epoch):
-            if self.role == SERVER and self.flight:
-                self.flight = []  # the client has our Finished: no more retransmission
-            self.events.append(ApplicationData(self.addr, plain))
+            epoch = rec.epoch
+            st = self.read_states.get(epoch)
+            if st is None:
+                if (
+                    self.state == HANDSHAKING
+                    and epoch == self.read_epoch + 1
+                    and len(self._early) < _EARLY_RECORDS
+                ):
+                    self._early.append(rec)  # reordered ahead of the ChangeCipherSpec
+                continue
+            prot, window = st
+            # RFC 6347 §4.1.2.6: replay or too old. ReplayWindow.is_fresh and .mark are
+            # written out here: a call costs more than the test itself.
+            seq = rec.seq
+            top = window.top
+            if seq <= top and (top - seq >= 64 or (window.bits >> (top - seq)) & 1):
+                continue
+            cid = rec.cid
+            if prot is None:
+                if cid is not None:
+                    continue  # RFC 9146 §4: tls12_cid only in protected records
+                ctype, plain = rec.content_type, rec.fragment
+            else:
+                if cid is not None and (not self.own_cid or cid != self.own_cid):
+                    continue
+                opened = prot.open(rec)
+                if opened is None:
+                    self._unauthentic(rec)
+                    continue
+                ctype, plain = opened
+            newest = seq > top
+            if newest:  # ReplayWindow.mark, after authentication
+                shift = seq - top
+                window.bits = ((window.bits << shift) | 1) & _MASK64 if shift < 64 else 1
+                window.top = seq
+            else:
+                window.bits |= 1 << (top - seq)
+            limit = MAX_PLAINTEXT
+            if self.hs.peer_record_size_limit is not None and self.config.record_size_limit:
+                limit = self.config.record_size_limit  # RFC 8449 §4: only once both sent it
+            if len(plain) > limit:
+                continue  # RFC 5246 §6.2.1 record_overflow: dropped in DTLS
+            if cid is not None and newest and addr != self.addr and self.state == ESTABLISHED:
+                # RFC 9146 §6: move to the new address only for an authentic, newest record.
+                old = self.addr
+                self.addr = addr
+                self.events.append(PeerAddressChanged(addr, old))
+            if ctype == HANDSHAKE:
+                self._on_handshake(epoch, plain, now_ms, retransmitted)
+            elif ctype == APPLICATION_DATA:
+                if self._accepts_data(epoch):
+                    if self.role == SERVER and self.flight:
+                        self.flight = []  # the client has our Finished: no more retransmission
+                    self.events.append(ApplicationData(self.addr, plain))
+            elif ctype == CHANGE_CIPHER_SPEC:
+                self._on_change_cipher_spec(epoch, plain, now_ms, addr, retransmitted)
+            elif ctype == ALERT:
+                self._on_alert(epoch, plain)
 
     def _accepts_data(self, epoch: int) -> bool:
         # Application data only once established, and only protected under the
@@ -422,10 +427,8 @@ class Connection:
             self.read_epoch += 1
             self.read_states[self.read_epoch] = [self.hs.read_protection, ReplayWindow()]
             early, self._early = self._early, []
-            for rec in early:
-                if self.state == CLOSED:
-                    break
-                self._receive_record(rec, now_ms, addr, retransmitted)
+            if early:
+                self.receive_records(early, now_ms, addr, retransmitted)
             return
         if epoch == 0 and self.state == HANDSHAKING:
             return  # possibly reordered ahead of its flight: the peer will repeat it
@@ -508,8 +511,9 @@ class Connection:
         st[1] = seq + 1
         prot = st[0]
         if prot is None:
-            version = DTLS_1_0 if self.role == CLIENT and not self.hs.server_random else DTLS_1_2
-            return plaintext_record(ctype, version, epoch, seq, payload)
+            # RFC 6347 §4.2.1: a client writes DTLS 1.0 until the server chose 1.2.
+            version = 0xFEFF if self.role == CLIENT and not self.hs.server_random else 0xFEFD
+            return pack_record_header(ctype, version, (epoch << 48) | seq, len(payload)) + payload
         cid = self.hs.peer_cid if self.hs.use_cid else None
         return prot.seal(ctype, epoch, seq, payload, cid)  # type: ignore[no-any-return]
 

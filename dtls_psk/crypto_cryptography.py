@@ -80,7 +80,7 @@ class Sha256Key:
         new_inner, new_outer = self._inner, self._outer
         out = b""
         a = seed  # A(0); A(i) = HMAC(secret, A(i-1))
-        while len(out) < length:
+        while True:
             h = new_inner()
             h.update(a)
             o = new_outer()
@@ -91,7 +91,8 @@ class Sha256Key:
             o = new_outer()
             o.update(h.digest())
             out += o.digest()
-        return out[:length]
+            if len(out) >= length:
+                return out[:length]
 
 
 class CryptographyBackend:
@@ -99,8 +100,10 @@ class CryptographyBackend:
 
     name = "cryptography"
 
-    def aead(self, key: bytes, tag_len: int) -> CryptographyAead:
-        return CryptographyAead(key, tag_len)
+    # The classes themselves (a class is no descriptor: ``backend.aead(key, tag_len)``
+    # calls it directly): no wrapper call per key, four or five keys a handshake.
+    aead = CryptographyAead
+    hmac_sha256_key = Sha256Key
 
     def cbc(self, key: bytes) -> CryptographyCbc:
         return CryptographyCbc(key)
@@ -110,9 +113,6 @@ class CryptographyBackend:
 
     def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
         return hmac.digest(key, data, "sha256")
-
-    def hmac_sha256_key(self, key: bytes) -> "Sha256Key":
-        return Sha256Key(key)
 
     def sha256(self, data: bytes) -> bytes:
         return hashlib.sha256(data).digest()

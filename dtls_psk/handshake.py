@@ -216,15 +216,14 @@ class Handshake:
 
     def handle(self, msg_type: int, body: bytes) -> "list[Item] | None":
         """Process one in-order message; return the flight to send, if any."""
-        name = TRANSITIONS.get((self.state, msg_type))
-        if name is None:
+        handler = _HANDLERS.get((self.state, msg_type))
+        if handler is None:
             raise ProtocolError(
                 alerts.UNEXPECTED_MESSAGE,
                 "%s in state %s" % (_msg_name(msg_type), NAMES[self.state]),
             )
-        handler: "Callable[[bytes], list[Item] | None]" = getattr(self, name)
         try:
-            return handler(body)
+            return handler(self, body)
         except DecodeError as exc:
             raise ProtocolError(alerts.DECODE_ERROR, "%s: %s" % (_msg_name(msg_type), exc)) from exc
 
@@ -583,6 +582,13 @@ class Handshake:
         self._append(FINISHED, body)
         if not ct_equal(got, want):
             raise ProtocolError(alerts.DECRYPT_ERROR, "Finished does not verify (wrong key?)")
+
+
+# TRANSITIONS with each name resolved once to its function: handle() calls it with no
+# getattr and no bound method per message.
+_HANDLERS: "dict[tuple[int, int], Callable[[Handshake, bytes], list[Item] | None]]" = {
+    key: getattr(Handshake, name) for key, name in TRANSITIONS.items()
+}
 
 
 def _pull_cid(data: bytes) -> bytes:

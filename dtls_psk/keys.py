@@ -1,6 +1,6 @@
 """Key schedule of TLS 1.2 as DTLS 1.2 uses it with pre-shared keys."""
 
-from dtls_psk.crypto import p_sha256, prf
+from dtls_psk.crypto import prf
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def derive_keys(
     total = 2 * (mac_len + key_len + iv_len)
     if keyed is None:
         keyed = backend.hmac_sha256_key(master)
-    block = p_sha256(keyed, b"key expansion", server_random + client_random, total)
+    block = keyed.p_hash(b"key expansion" + server_random + client_random, total)
     m = 2 * mac_len
     k = m + 2 * key_len
     return (
@@ -60,4 +60,4 @@ def verify_data(
     label = b"client finished" if from_client else b"server finished"
     if keyed is None:
         keyed = backend.hmac_sha256_key(master)
-    return p_sha256(keyed, label, handshake_hash, 12)
+    return keyed.p_hash(label + handshake_hash, 12)  # type: ignore[no-any-return]

@@ -73,6 +73,11 @@ except AttributeError:  # MicroPython
         return struct.pack(_HEADER, ctype, version, es, length)
 
 
+# The plaintext record header in one pack: (type, version as int, epoch << 48 | seq,
+# length); the connection writes its epoch-0 records with it.
+pack_record_header = _pack_header
+
+
 class Record:
     """One parsed record; ``cid`` is None for records without a connection ID."""
 

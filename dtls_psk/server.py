@@ -127,7 +127,9 @@ class DtlsServer:
             SessionCache(session_cache_size, session_lifetime_ms) if session_cache_size else None
         )
         self.cookie_lifetime_ms = cookie_lifetime_ms
-        self._secrets = [rng(32), rng(32)]  # current, previous
+        # current, previous: none before the first rotation (no cookie was issued
+        # under it), so a new server draws one secret, not two.
+        self._secrets: "list[bytes | None]" = [rng(32), None]
         # HMAC keyed per secret, made when first needed (one key setup per rotation).
         self._cookie_macs: "list[Any]" = [None, None]
         self._secret_born_ms: "int | None" = None
@@ -142,7 +144,9 @@ class DtlsServer:
 
     def receive_datagram(self, data: bytes, addr: "Any", now_ms: int) -> None:
         """Feed one datagram from ``addr``; remote faults never raise."""
-        self._rotate_secret(now_ms)
+        born = self._secret_born_ms
+        if born is None or now_ms - born >= self.cookie_lifetime_ms:
+            self._rotate_secret(now_ms)
         if self.sessions is not None:
             self.sessions.now_ms = now_ms
         records = parse_records(data, self.cid_length)
@@ -265,7 +269,7 @@ class DtlsServer:
         # flood of spoofed ClientHellos costs one HMAC each, not a full decode.
         if cookie and (
             ct_equal(cookie, self._cookie(0, addr, params))
-            or ct_equal(cookie, self._cookie(1, addr, params))
+            or (self._secrets[1] is not None and ct_equal(cookie, self._cookie(1, addr, params)))
         ):
             try:
                 ch = ClientHello.decode(body)
