@@ -127,7 +127,8 @@ class Connection:
         self.read_epoch = 0
         self.read_states: "dict[int, list[Any]]" = {0: [None, ReplayWindow()]}
         self.write_epoch = 0
-        self.write_states: "dict[int, list[Any]]" = {0: [None, 0]}
+        # epoch -> [protection, next record number, fragment room (see _fragment_room)]
+        self.write_states: "dict[int, list[Any]]" = {0: [None, 0, 0]}
         self.next_recv_seq = 0
         self._partials: "dict[int, _Partial]" = {}
         self._early: "list[Record]" = []
@@ -139,6 +140,7 @@ class Connection:
         self.retx_deadline_ms: "int | None" = None
         self._retransmitted = False
         self.hs_deadline_ms = now_ms + config.handshake_timeout_ms
+        self.write_states[0][2] = self._fragment_room(0)
 
     # -- starting ----------------------------------------------------------------
 
@@ -333,6 +335,22 @@ class Connection:
             self._fail(alerts.DECODE_ERROR, "bad handshake fragment: %s" % exc)
             return
         for msg_type, length, seq, offset, body, start in fragments:
+            if seq == self.next_recv_seq and len(body) == length and not self._partials:
+                # The usual case: the next message, whole in one fragment, nothing
+                # being reassembled. Deliver it now, without a reassembly buffer; its
+                # bytes as received are also its unfragmented form for the transcript.
+                self.next_recv_seq = seq + 1
+                self._deliver(
+                    msg_type,
+                    seq,
+                    body,
+                    epoch,
+                    now_ms,
+                    plain[start : start + HANDSHAKE_HEADER_LEN + length],
+                )
+                if self.state == CLOSED:
+                    return
+                continue
             if seq < self.next_recv_seq:
                 # RFC 6347 §4.2.4: the peer repeats its previous flight, so ours was lost.
                 if seq < self.flight_boundary and self.flight and not retransmitted[0]:
@@ -342,9 +360,6 @@ class Connection:
             if seq >= self.next_recv_seq + _REASSEMBLY_WINDOW or length > MAX_HANDSHAKE_MESSAGE:
                 continue
             if seq == self.next_recv_seq and len(body) == length and seq not in self._partials:
-                # The usual case: the next message, whole in one fragment. Deliver it
-                # now, without a reassembly buffer; its bytes as received are also its
-                # unfragmented form for the transcript (offset 0, full length).
                 self.next_recv_seq += 1
                 whole = plain[start : start + HANDSHAKE_HEADER_LEN + length]
                 self._deliver(msg_type, seq, body, epoch, now_ms, whole)
@@ -357,7 +372,7 @@ class Connection:
             elif (partial.msg_type, partial.length, partial.epoch) != (msg_type, length, epoch):
                 continue  # fragments that disagree with the first one seen
             partial.add(offset, body)
-        while self.state != CLOSED:
+        while self._partials and self.state != CLOSED:
             partial = self._partials.get(self.next_recv_seq)
             if partial is None or partial.missing:
                 break
@@ -524,7 +539,9 @@ class Connection:
         for item in items:
             if item[0] == CHANGE_CIPHER_SPEC:
                 epoch += 1
-                self.write_states[epoch] = [self.hs.write_protection, 0]
+                st = self.write_states[epoch] = [self.hs.write_protection, 0, 0]
+                # Fixed from here on: the suite, CID and record size limit are agreed.
+                st[2] = self._fragment_room(epoch)
         self.write_epoch = epoch
         self.flight = items
         self.flight_boundary = self.next_recv_seq
@@ -543,7 +560,7 @@ class Connection:
         mtu = self.config.mtu
         records = []
         epoch = self.flight_epoch
-        room = self._fragment_room(epoch)
+        room = self.write_states[epoch][2]
         packed = b""  # whole messages waiting to share a record
         for ctype, msg_type, seq, body, whole in self.flight:
             if ctype != HANDSHAKE:
@@ -553,7 +570,7 @@ class Connection:
                 records.append(self._seal(epoch, ctype, body))
                 if ctype == CHANGE_CIPHER_SPEC:
                     epoch += 1
-                    room = self._fragment_room(epoch)
+                    room = self.write_states[epoch][2]
                 continue
             size = len(body)
             if size <= room:  # the usual case: the whole message fits one record
@@ -572,7 +589,12 @@ class Connection:
                 )
         if packed:
             records.append(self._seal(epoch, HANDSHAKE, packed))
-        if not records:
+        if len(records) < 2:
+            self.out.extend(records)
+            return
+        datagram = b"".join(records)
+        if len(datagram) <= mtu:  # the usual case: the whole flight in one datagram
+            self.out.append(datagram)
             return
         out = self.out
         datagram = records[0]

@@ -64,7 +64,7 @@ class Sha256Key:
     def __init__(self, key: bytes) -> None:
         if len(key) > 64:
             key = hashlib.sha256(key).digest()
-        key += bytes(64 - len(key))
+        key = key.ljust(64, b"\x00")
         self._inner = hashlib.sha256(key.translate(_IPAD)).copy
         self._outer = hashlib.sha256(key.translate(_OPAD)).copy
 
@@ -78,9 +78,19 @@ class Sha256Key:
     def p_hash(self, seed: bytes, length: int) -> bytes:
         """P_SHA256(secret, seed) of RFC 5246 §5 cut to ``length``, the MACs inline."""
         new_inner, new_outer = self._inner, self._outer
-        out = b""
-        a = seed  # A(0); A(i) = HMAC(secret, A(i-1))
-        while True:
+        # A(1) = HMAC(secret, seed), then block i = HMAC(secret, A(i) + seed): the first
+        # block written out, as every PRF call of a PSK handshake needs one or two.
+        h = new_inner()
+        h.update(seed)
+        o = new_outer()
+        o.update(h.digest())
+        a = o.digest()
+        h = new_inner()
+        h.update(a + seed)
+        o = new_outer()
+        o.update(h.digest())
+        out = o.digest()
+        while len(out) < length:
             h = new_inner()
             h.update(a)
             o = new_outer()
@@ -91,8 +101,7 @@ class Sha256Key:
             o = new_outer()
             o.update(h.digest())
             out += o.digest()
-            if len(out) >= length:
-                return out[:length]
+        return out[:length]
 
 
 class CryptographyBackend:

@@ -79,6 +79,19 @@ except AttributeError:  # MicroPython: no struct.Struct
         return struct.pack(_FRAGMENT_HEADER, a, b, c, d)
 
 
+# RFC 5246 §7.4.1.4: extension_type(2) and the length of extension_data(2).
+try:
+    _unpack_extension_header = struct.Struct(">HH").unpack_from
+    _pack_extension_header = struct.Struct(">HH").pack
+except AttributeError:  # MicroPython
+
+    def _unpack_extension_header(data: "Any", pos: int) -> "tuple[Any, ...]":  # type: ignore[misc]
+        return struct.unpack_from(">HH", data, pos)
+
+    def _pack_extension_header(ext_type: int, length: int) -> bytes:
+        return struct.pack(">HH", ext_type, length)
+
+
 def split_fragments(data: bytes) -> "list[tuple[int, int, int, int, bytes, int]]":
     """Every handshake fragment in one record's plaintext, as ``(msg_type, length,
     seq, offset, body, start)`` tuples; ``start`` is where its 12-byte header begins.
@@ -143,8 +156,7 @@ def _pull_extensions(body: bytes, pos: int) -> "list[tuple[int, bytes]]":
     while pos < end:
         if end - pos < 4:
             raise DecodeError("truncated extension header")
-        ext_type = (body[pos] << 8) | body[pos + 1]
-        n = (body[pos + 2] << 8) | body[pos + 3]
+        ext_type, n = _unpack_extension_header(body, pos)
         pos += 4
         if pos + n > end:
             raise DecodeError("extension %d overruns its block" % ext_type)
@@ -163,7 +175,7 @@ def push_extensions(extensions: "list[tuple[int, bytes]]") -> bytes:
     for ext_type, data in extensions:
         if len(data) > 0xFFFF:
             raise ValueError("extension too long")
-        parts.append(struct.pack(">HH", ext_type, len(data)))  # RFC 5246 §7.4.1.4
+        parts.append(_pack_extension_header(ext_type, len(data)))  # RFC 5246 §7.4.1.4
         parts.append(data)
     return vector(2, b"".join(parts))
 
