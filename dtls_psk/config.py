@@ -46,7 +46,8 @@ class Config:
         if backend is None:
             backend = default_backend()
         suites = list(DEFAULT_SUITES if cipher_suites is None else cipher_suites)
-        if not suites or not set(suites).issubset(SUITES):
+        # The defaults are known good: only a caller's list is checked.
+        if cipher_suites is not None and (not suites or not set(suites).issubset(SUITES)):
             raise UsageError("cipher_suites must name supported suites: %r" % (suites,))
         if not 128 <= mtu <= 65507:  # 128 leaves room for a fragment under any suite
             raise UsageError("mtu must be 128..65507 bytes")

@@ -128,7 +128,9 @@ class Connection:
         self.read_states: "dict[int, list[Any]]" = {0: [None, ReplayWindow()]}
         self.write_epoch = 0
         # epoch -> [protection, next record number, fragment room (see _fragment_room)]
-        self.write_states: "dict[int, list[Any]]" = {0: [None, 0, 0]}
+        self.write_states: "dict[int, list[Any]]" = {
+            0: [None, 0, config.mtu - HEADER_LEN - HANDSHAKE_HEADER_LEN]
+        }
         self.next_recv_seq = 0
         self._partials: "dict[int, _Partial]" = {}
         self._early: "list[Record]" = []
@@ -140,7 +142,6 @@ class Connection:
         self.retx_deadline_ms: "int | None" = None
         self._retransmitted = False
         self.hs_deadline_ms = now_ms + config.handshake_timeout_ms
-        self.write_states[0][2] = self._fragment_room(0)
 
     # -- starting ----------------------------------------------------------------
 

@@ -71,7 +71,6 @@ from dtls_psk.messages import (
     decode_finished,
     decode_psk_identity,
     encode_psk_identity,
-    push_fragment,
     whole_message,
 )
 from dtls_psk.messages import (
@@ -509,7 +508,7 @@ class Handshake:
     def _message(self, msg_type: int, body: bytes) -> "Item":
         seq = self.send_seq
         self.send_seq += 1
-        whole = push_fragment(msg_type, len(body), seq, 0, body)  # whole_message, one call less
+        whole = whole_message(msg_type, seq, body)
         self.transcript += whole
         # The unfragmented form goes with the item: it is also the record payload
         # whenever the message fits in one record.

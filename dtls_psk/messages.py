@@ -136,7 +136,11 @@ def push_fragment(msg_type: int, length: int, seq: int, offset: int, body: bytes
 
 def whole_message(msg_type: int, seq: int, body: bytes) -> bytes:
     """The message as the transcript hashes it: unfragmented (RFC 6347 §4.2.6)."""
-    return push_fragment(msg_type, len(body), seq, 0, body)
+    n = len(body)
+    if n >> 24 or msg_type >> 8 or seq >> 16:
+        raise ValueError("handshake message field out of range")
+    # offset 0, fragment_length = length (push_fragment's header with those filled in)
+    return _pack_fragment_header(msg_type << 24 | n, seq, n >> 16, n & 0xFFFF) + body
 
 
 def _pull_extensions(body: bytes, pos: int) -> "list[tuple[int, bytes]]":

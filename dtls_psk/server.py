@@ -157,8 +157,8 @@ class DtlsServer:
             conn = self._by_cid.get(first.cid or b"")
         else:
             conn = self._by_addr.get(addr)
-        if first.epoch == 0 and first.content_type == HANDSHAKE:
-            hello = _client_hello(first)
+        if first.epoch == 0 and first.content_type == HANDSHAKE and first.fragment[:1] == b"\x01":
+            hello = _client_hello(first)  # the record starts with a ClientHello fragment
             if hello is not None:
                 random, cookie, params, msg_seq, body = hello
                 # The ClientHello that created this connection, repeated (a retransmission
@@ -176,11 +176,12 @@ class DtlsServer:
     def datagrams_to_send(self) -> "Iterator[tuple[Any, bytes]]":
         """``(addr, datagram)`` pairs, in order; each is yielded once."""
         # A read position rather than pop(0): a busy gateway queues thousands.
-        while self._out_pos < len(self._out):
-            item = self._out[self._out_pos]
+        out = self._out
+        while self._out_pos < len(out):
+            item = out[self._out_pos]
             self._out_pos += 1
-            if self._out_pos == len(self._out):
-                self._out = []
+            if self._out_pos == len(out):
+                self._out = out = []
                 self._out_pos = 0
             yield item
 
