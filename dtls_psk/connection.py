@@ -26,6 +26,7 @@ from dtls_psk.messages import (
     HELLO_REQUEST,
     push_fragment,
     split_fragments,
+    unpack_fragment_header,
     whole_message,
 )
 from dtls_psk.records import (
@@ -330,6 +331,22 @@ class Connection:
     def _on_handshake(
         self, epoch: int, plain: bytes, now_ms: int, retransmitted: "list[bool]"
     ) -> None:
+        if len(plain) >= HANDSHAKE_HEADER_LEN and not self._partials:
+            # The usual record: one whole message (offset 0, fragment_length = length,
+            # filling the record), the next one expected, nothing being reassembled.
+            # Read from its header alone, and delivered with the record's bytes as its
+            # unfragmented form for the transcript; anything else goes the long way.
+            w0, seq, w2, w3 = unpack_fragment_header(plain, 0)
+            length = w0 & 0xFFFFFF
+            if (
+                seq == self.next_recv_seq
+                and length + HANDSHAKE_HEADER_LEN == len(plain)
+                and w2 == length >> 16
+                and w3 == length & 0xFFFF
+            ):
+                self.next_recv_seq = seq + 1
+                self._deliver(w0 >> 24, seq, plain[HANDSHAKE_HEADER_LEN:], epoch, now_ms, plain)
+                return
         try:
             fragments = split_fragments(plain)
         except DecodeError as exc:

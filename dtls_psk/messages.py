@@ -92,6 +92,10 @@ except AttributeError:  # MicroPython
         return struct.pack(">HH", ext_type, length)
 
 
+# The connection reads the header of a record holding one whole message with it.
+unpack_fragment_header = _unpack_fragment_header
+
+
 def split_fragments(data: bytes) -> "list[tuple[int, int, int, int, bytes, int]]":
     """Every handshake fragment in one record's plaintext, as ``(msg_type, length,
     seq, offset, body, start)`` tuples; ``start`` is where its 12-byte header begins.
