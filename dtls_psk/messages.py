@@ -247,7 +247,7 @@ class ClientHello:
         pos += 2
         if n < 2 or n % 2 or pos + n > end:
             raise DecodeError("bad cipher_suites length")
-        suites = [(body[i] << 8) | body[i + 1] for i in range(pos, pos + n, 2)]
+        suites = list(struct.unpack_from(">%dH" % (n >> 1), body, pos))
         pos += n
         if pos >= end:
             raise DecodeError("truncated ClientHello")

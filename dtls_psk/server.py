@@ -22,6 +22,7 @@ from dtls_psk.messages import (
     HelloVerifyRequest,
     push_fragment,
     split_fragments,
+    unpack_fragment_header,
 )
 from dtls_psk.records import DTLS_1_0, HANDSHAKE, TLS12_CID, Record, parse_records, plaintext_record
 from dtls_psk.session import Session
@@ -346,12 +347,18 @@ def _client_hello(record: Record) -> "tuple[bytes, bytes, bytes, int, bytes] | N
     if len(data) < HANDSHAKE_HEADER_LEN or data[0] != CLIENT_HELLO:
         return None  # most epoch-0 records of a handshake: not worth parsing here
     try:
-        fragments = split_fragments(data)
-        if not fragments:
-            return None
-        msg_type, length, seq, offset, body, _ = fragments[0]
-        if msg_type != CLIENT_HELLO or offset or len(body) != length:
-            return None
+        w0, seq, w2, w3 = unpack_fragment_header(data, 0)
+        length = w0 & 0xFFFFFF
+        if (
+            length + HANDSHAKE_HEADER_LEN == len(data)
+            and w2 == length >> 16
+            and w3 == length & 0xFFFF
+        ):
+            body = data[HANDSHAKE_HEADER_LEN:]  # the usual record: the whole ClientHello alone
+        else:
+            msg_type, length, seq, offset, body, _ = split_fragments(data)[0]
+            if msg_type != CLIENT_HELLO or offset or len(body) != length:
+                return None
         random, cookie, params = ClientHello.peek_cookie(body)
     except DecodeError:
         return None
