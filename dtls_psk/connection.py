@@ -304,6 +304,25 @@ class Connection:
                 self.addr = addr
                 self.events.append(PeerAddressChanged(addr, old))
             if ctype == HANDSHAKE:
+                if len(plain) >= HANDSHAKE_HEADER_LEN and not self._partials:
+                    # The usual record: exactly one whole message (offset 0,
+                    # fragment_length = length, filling the record), the next one
+                    # expected, nothing being reassembled. Read from its header alone
+                    # and delivered with the record's bytes as its unfragmented form
+                    # for the transcript; anything else goes through _on_handshake.
+                    w0, mseq, w2, w3 = unpack_fragment_header(plain, 0)
+                    length = w0 & 0xFFFFFF
+                    if (
+                        mseq == self.next_recv_seq
+                        and length + HANDSHAKE_HEADER_LEN == len(plain)
+                        and w2 == length >> 16
+                        and w3 == length & 0xFFFF
+                    ):
+                        self.next_recv_seq = mseq + 1
+                        self._deliver(
+                            w0 >> 24, mseq, plain[HANDSHAKE_HEADER_LEN:], epoch, now_ms, plain
+                        )
+                        continue
                 self._on_handshake(epoch, plain, now_ms, retransmitted)
             elif ctype == APPLICATION_DATA:
                 if self._accepts_data(epoch):
@@ -331,22 +350,6 @@ class Connection:
     def _on_handshake(
         self, epoch: int, plain: bytes, now_ms: int, retransmitted: "list[bool]"
     ) -> None:
-        if len(plain) >= HANDSHAKE_HEADER_LEN and not self._partials:
-            # The usual record: one whole message (offset 0, fragment_length = length,
-            # filling the record), the next one expected, nothing being reassembled.
-            # Read from its header alone, and delivered with the record's bytes as its
-            # unfragmented form for the transcript; anything else goes the long way.
-            w0, seq, w2, w3 = unpack_fragment_header(plain, 0)
-            length = w0 & 0xFFFFFF
-            if (
-                seq == self.next_recv_seq
-                and length + HANDSHAKE_HEADER_LEN == len(plain)
-                and w2 == length >> 16
-                and w3 == length & 0xFFFF
-            ):
-                self.next_recv_seq = seq + 1
-                self._deliver(w0 >> 24, seq, plain[HANDSHAKE_HEADER_LEN:], epoch, now_ms, plain)
-                return
         try:
             fragments = split_fragments(plain)
         except DecodeError as exc:
@@ -575,12 +578,17 @@ class Connection:
         RFC 6347 §4.2.3: handshake messages of one flight may share a record when
         there is room, so consecutive whole messages of one epoch go in one record
         (ServerHello and ServerHelloDone: one record to seal and to parse, not two)."""
-        mtu = self.config.mtu
-        records = []
         epoch = self.flight_epoch
         room = self.write_states[epoch][2]
+        flight = self.flight
+        if len(flight) == 1 and flight[0][0] == HANDSHAKE and len(flight[0][3]) <= room:
+            # A flight of one message that fits (each ClientHello): one record.
+            self.out.append(self._seal(epoch, HANDSHAKE, flight[0][4]))
+            return
+        mtu = self.config.mtu
+        records = []
         packed = b""  # whole messages waiting to share a record
-        for ctype, msg_type, seq, body, whole in self.flight:
+        for ctype, msg_type, seq, body, whole in flight:
             if ctype != HANDSHAKE:
                 if packed:
                     records.append(self._seal(epoch, HANDSHAKE, packed))

@@ -11,6 +11,8 @@ class Event:
 
     __slots__ = ("addr",)
 
+    # Subclasses set ``addr`` themselves: no super() call per event (one per record
+    # for ApplicationData).
     def __init__(self, addr: "Any") -> None:
         self.addr = addr
 
@@ -51,7 +53,7 @@ class HandshakeCompleted(Event):
         connection_id: bool,
         session: "Any",
     ) -> None:
-        super().__init__(addr)
+        self.addr = addr
         self.cipher_suite = cipher_suite
         self.identity = identity
         self.psk_identity_hint = psk_identity_hint
@@ -67,7 +69,7 @@ class ApplicationData(Event):
     __slots__ = ("data",)
 
     def __init__(self, addr: "Any", data: bytes) -> None:
-        super().__init__(addr)
+        self.addr = addr
         self.data = data
 
 
@@ -77,7 +79,7 @@ class AlertReceived(Event):
     __slots__ = ("description", "level")
 
     def __init__(self, addr: "Any", level: int, description: int) -> None:
-        super().__init__(addr)
+        self.addr = addr
         self.level = level
         self.description = description
 
@@ -89,7 +91,7 @@ class HandshakeFailed(Event):
     __slots__ = ("alert", "reason")
 
     def __init__(self, addr: "Any", reason: str, alert: "int | None") -> None:
-        super().__init__(addr)
+        self.addr = addr
         self.reason = reason
         self.alert = alert
 
@@ -101,7 +103,7 @@ class ConnectionClosed(Event):
     __slots__ = ("reason",)
 
     def __init__(self, addr: "Any", reason: str) -> None:
-        super().__init__(addr)
+        self.addr = addr
         self.reason = reason
 
 
@@ -112,5 +114,5 @@ class PeerAddressChanged(Event):
     __slots__ = ("old_addr",)
 
     def __init__(self, addr: "Any", old_addr: "Any") -> None:
-        super().__init__(addr)
+        self.addr = addr
         self.old_addr = old_addr
