@@ -146,6 +146,7 @@ class Handshake:
 
     __slots__ = (
         "_client_hello",
+        "_hashed",
         "_hello_body",
         "_hello_verify_count",
         "_master_key",
@@ -184,6 +185,7 @@ class Handshake:
         self.state = CLIENT_START if role == CLIENT else SERVER_EXPECT_CLIENT_HELLO
         self.send_seq = 0
         self.transcript = bytearray()
+        self._hashed: "tuple[int, bytes]" = (-1, b"")  # (transcript length, its SHA-256)
         self.client_random = b""
         self.server_random = b""
         self.cipher_suite = 0
@@ -279,6 +281,7 @@ class Handshake:
         self._client_hello.cookie = hvr.cookie
         # RFC 6347 §4.2.1: the transcript restarts with the ClientHello carrying the cookie.
         self.transcript = bytearray()
+        self._hashed = (-1, b"")
         # The same ClientHello with the cookie put in: splice the bytes we sent.
         return [self._message(CLIENT_HELLO, ClientHello.with_cookie(self._hello_body, hvr.cookie))]
 
@@ -526,7 +529,7 @@ class Handshake:
         backend = self.config.backend
         if self.extended_master_secret:
             # RFC 7627 §4: session_hash covers the transcript up to ClientKeyExchange.
-            seed = backend.sha256(self.transcript)
+            seed = self._transcript_hash()
         else:
             seed = self.client_random + self.server_random
         master = master_secret(backend, premaster, seed, self.extended_master_secret)
@@ -557,13 +560,23 @@ class Handshake:
                 % (hexlify(self.client_random).decode(), hexlify(master).decode())
             )
 
+    def _transcript_hash(self) -> bytes:
+        """SHA-256 of the transcript so far. The EMS session hash (RFC 7627 §3) and the
+        client's Finished (RFC 5246 §7.4.9) hash the same messages, up to the
+        ClientKeyExchange: hashed once. The transcript only grows between hashes (it is
+        replaced only before the first), so its length tells whether it changed."""
+        n = len(self.transcript)
+        if self._hashed[0] != n:
+            self._hashed = (n, self.config.backend.sha256(self.transcript))
+        return self._hashed[1]
+
     def _finished(self, from_client: bool) -> "Item":
         backend = self.config.backend
         data = verify_data(
             backend,
             self.master_secret,
             from_client,
-            backend.sha256(self.transcript),
+            self._transcript_hash(),
             self._master_key,
         )
         return self._message(FINISHED, data)
@@ -575,7 +588,7 @@ class Handshake:
             backend,
             self.master_secret,
             from_client,
-            backend.sha256(self.transcript),
+            self._transcript_hash(),
             self._master_key,
         )
         self._append(FINISHED, body)
