@@ -92,8 +92,10 @@ except AttributeError:  # MicroPython
         return struct.pack(">HH", ext_type, length)
 
 
-# The connection reads the header of a record holding one whole message with it.
+# The connection reads the header of a record holding one whole message with these,
+# and the handshake writes its own messages' headers.
 unpack_fragment_header = _unpack_fragment_header
+pack_fragment_header = _pack_fragment_header
 
 
 def split_fragments(data: bytes) -> "list[tuple[int, int, int, int, bytes, int]]":

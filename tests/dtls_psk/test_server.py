@@ -2,8 +2,16 @@
 CPython and MicroPython."""
 
 from dtls_psk import DtlsClient, DtlsServer
-from dtls_psk.messages import CLIENT_HELLO, HELLO_VERIFY_REQUEST, pull_fragments
-from dtls_psk.records import parse_records
+from dtls_psk.alerts import HANDSHAKE_FAILURE
+from dtls_psk.messages import (
+    CLIENT_HELLO,
+    HELLO_VERIFY_REQUEST,
+    ClientHello,
+    HelloVerifyRequest,
+    pull_fragments,
+    push_fragment,
+)
+from dtls_psk.records import DTLS_1_0, HANDSHAKE, parse_records, plaintext_record
 from tests.dtls_psk.pair import CLIENT_ADDR, KEY, Link, SeededRng, connected, make_pair
 
 
@@ -151,3 +159,25 @@ def test_key_log_lines_agree() -> None:
     label, client_random, master = lines_c[0].split(" ")
     assert label == "CLIENT_RANDOM" and len(client_random) == 64 and len(master) == 96
     assert link.client.is_established
+
+
+def test_client_hello_at_the_last_message_seq_fails_cleanly() -> None:
+    # RFC 6347 §4.2.2: the server numbers its messages on from the ClientHello's
+    # message_seq (16 bits). A ClientHello at 65535 leaves no number for the
+    # ServerHelloDone: the handshake fails with an alert, nothing raises.
+    server = DtlsServer({b"ep1": KEY}.get, SeededRng(7))
+    hello = ClientHello(bytes(32), [0xC0A8], b"", b"", [(0xFF01, b"\x00")]).encode()
+
+    def datagram(body: bytes, record_seq: int) -> bytes:
+        fragment = push_fragment(CLIENT_HELLO, len(body), 0xFFFF, 0, body)
+        return plaintext_record(HANDSHAKE, DTLS_1_0, 0, record_seq, fragment)
+
+    server.receive_datagram(datagram(hello, 0), CLIENT_ADDR, 0)
+    ((_, answer),) = list(server.datagrams_to_send())
+    (frag,) = pull_fragments(parse_records(answer, 0)[0].fragment)
+    cookie = HelloVerifyRequest.decode(frag.body).cookie
+    server.receive_datagram(datagram(ClientHello.with_cookie(hello, cookie), 1), CLIENT_ADDR, 0)
+    failed = server.next_event()
+    assert type(failed).__name__ == "HandshakeFailed" and failed.alert == HANDSHAKE_FAILURE
+    assert len(list(server.datagrams_to_send())) == 1  # the fatal alert
+    assert server.peers() == []
