@@ -38,7 +38,6 @@ from dtls_psk.records import (
     MAX_PLAINTEXT,
     MAX_SEQ,
     Record,
-    ReplayWindow,
     pack_record_header,
 )
 
@@ -126,7 +125,10 @@ class Connection:
         self.events: "list[Any]" = []
         self.out: "list[bytes]" = []
         self.read_epoch = 0
-        self.read_states: "dict[int, list[Any]]" = {0: [None, ReplayWindow()]}
+        # epoch -> [protection, top, bits]: the replay window of records.ReplayWindow
+        # (RFC 6347 §4.1.2.6) kept in the list itself, as this path reads and writes
+        # it inline for every record (no object per epoch).
+        self.read_states: "dict[int, list[Any]]" = {0: [None, -1, 0]}
         self.write_epoch = 0
         # epoch -> [protection, next record number, fragment room (see _fragment_room)]
         self.write_states: "dict[int, list[Any]]" = {
@@ -171,7 +173,7 @@ class Connection:
         decoded form, when the caller has it)."""
         # RFC 6347 §4.2.1: continue the record sequence the stateless exchange used.
         self.write_states[0][1] = record_seq
-        self.read_states[0][1].mark(record_seq)
+        self.read_states[0][1:] = [record_seq, 1]  # ReplayWindow.mark on an empty window
         self.next_recv_seq = msg_seq + 1
         try:
             flight = self.hs.server_start(
@@ -266,12 +268,11 @@ class Connection:
                 ):
                     self._early.append(rec)  # reordered ahead of the ChangeCipherSpec
                 continue
-            prot, window = st
+            prot, top, bits = st
             # RFC 6347 §4.1.2.6: replay or too old. ReplayWindow.is_fresh and .mark are
             # written out here: a call costs more than the test itself.
             seq = rec.seq
-            top = window.top
-            if seq <= top and (top - seq >= 64 or (window.bits >> (top - seq)) & 1):
+            if seq <= top and (top - seq >= 64 or (bits >> (top - seq)) & 1):
                 continue
             cid = rec.cid
             if prot is None:
@@ -289,10 +290,10 @@ class Connection:
             newest = seq > top
             if newest:  # ReplayWindow.mark, after authentication
                 shift = seq - top
-                window.bits = ((window.bits << shift) | 1) & _MASK64 if shift < 64 else 1
-                window.top = seq
+                st[2] = ((bits << shift) | 1) & _MASK64 if shift < 64 else 1
+                st[1] = seq
             else:
-                window.bits |= 1 << (top - seq)
+                st[2] = bits | 1 << (top - seq)
             limit = MAX_PLAINTEXT
             if self.hs.peer_record_size_limit is not None and self.config.record_size_limit:
                 limit = self.config.record_size_limit  # RFC 8449 §4: only once both sent it
@@ -461,7 +462,7 @@ class Connection:
         ):
             self.hs.handle_ccs()
             self.read_epoch += 1
-            self.read_states[self.read_epoch] = [self.hs.read_protection, ReplayWindow()]
+            self.read_states[self.read_epoch] = [self.hs.read_protection, -1, 0]
             early, self._early = self._early, []
             if early:
                 self.receive_records(early, now_ms, addr, retransmitted)
