@@ -296,7 +296,7 @@ class Handshake:
             )
         if sh.cipher_suite not in self._client_hello.cipher_suites or sh.compression_method != 0:
             raise ProtocolError(alerts.ILLEGAL_PARAMETER, "server chose a suite we did not offer")
-        offered = {t for t, _ in self._client_hello.extensions}
+        offered = dict(self._client_hello.extensions)  # keyed by the types we offered
         ems = False
         for ext_type, data in sh.extensions:
             if ext_type not in offered:
