@@ -7,6 +7,8 @@ A backend offers::
                                       #          .open(nonce, data, aad) -> bytes | None
                                       #          .decrypt(nonce, data, aad) -> bytes,
                                       #          raising .tag_error on a bad tag
+    backend.aead_calls(key, tag_len)  # (seal, decrypt, tag_error) of one aead(key, tag_len):
+                                      #   what the record layer keeps
     backend.cbc(key)                  # AES-CBC, no padding: .encrypt(iv, data) / .decrypt(iv, data)
     backend.hmac(hash_name, key, data)
     backend.hmac_sha256(key, data)

@@ -11,6 +11,10 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 # RFC 2104 ipad / opad applied to a whole padded key by one bytes.translate.
 _IPAD = bytes(b ^ 0x36 for b in range(256))
 _OPAD = bytes(b ^ 0x5C for b in range(256))
@@ -113,6 +117,12 @@ class CryptographyBackend:
     # calls it directly): no wrapper call per key, four or five keys a handshake.
     aead = CryptographyAead
     hmac_sha256_key = Sha256Key
+
+    @staticmethod
+    def aead_calls(key: bytes, tag_len: int) -> "tuple[Any, Any, type[Exception]]":
+        """AESCCM's own bound methods: no wrapper object per key."""
+        ccm = AESCCM(key, tag_len)
+        return ccm.encrypt, ccm.decrypt, InvalidTag
 
     def cbc(self, key: bytes) -> CryptographyCbc:
         return CryptographyCbc(key)

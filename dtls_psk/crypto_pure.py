@@ -20,6 +20,7 @@ from dtls_psk.errors import UnsupportedError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
 _ZERO16 = bytes(16)
 
@@ -180,6 +181,10 @@ class PureBackend:
 
     def aead(self, key: bytes, tag_len: int) -> PureAead:
         return PureAead(key, tag_len, self._ecb, self._cbc)
+
+    def aead_calls(self, key: bytes, tag_len: int) -> "tuple[Any, Any, type[Exception]]":
+        aead = self.aead(key, tag_len)
+        return aead.seal, aead.decrypt, aead.tag_error
 
     def cbc(self, key: bytes) -> PureCbc:
         return PureCbc(key, self._cbc)

@@ -202,11 +202,11 @@ class AeadProtection:
     __slots__ = ("_decrypt", "_iv", "_seal", "_tag_error", "overhead", "tag_len")
 
     def __init__(self, backend: "Any", key: bytes, iv: bytes, tag_len: int) -> None:
-        aead = backend.aead(key, tag_len)
-        self._seal: "Callable[[bytes, bytes, bytes], bytes]" = aead.seal
         # The raising form of open: no wrapper call per record (see crypto.py).
-        self._decrypt: "Callable[[bytes, bytes, bytes], bytes]" = aead.decrypt
-        self._tag_error: "type[Exception]" = aead.tag_error
+        self._seal: "Callable[[bytes, bytes, bytes], bytes]"
+        self._decrypt: "Callable[[bytes, bytes, bytes], bytes]"
+        self._tag_error: "type[Exception]"
+        self._seal, self._decrypt, self._tag_error = backend.aead_calls(key, tag_len)
         self._iv = iv
         self.tag_len = tag_len
         self.overhead = 8 + tag_len
