@@ -356,6 +356,7 @@ def _client_hello(record: Record) -> "tuple[bytes, bytes, bytes, int, bytes] | N
         ):
             body = data[HANDSHAKE_HEADER_LEN:]  # the usual record: the whole ClientHello alone
         else:
+            # At least one fragment, or DecodeError: the 12 header bytes are there.
             msg_type, length, seq, offset, body, _ = split_fragments(data)[0]
             if msg_type != CLIENT_HELLO or offset or len(body) != length:
                 return None
