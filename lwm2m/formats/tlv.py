@@ -490,114 +490,204 @@ def _ptext(path: "Any") -> str:
     return path_text(path) if type(path) is tuple else repr(path)
 
 
+# The hot path writes each fixed-width value together with its header in one struct
+# call: type byte, 8-bit (``_N_*``) or 16-bit (``_W_*``, type bit 5 set) identifier, a
+# length byte for values of 8 bytes or more, the value. OMA LwM2M 1.1.1 Core §7.4.3.
+_N_I8 = packer(">BBb")
+_N_I16 = packer(">BBh")
+_N_I32 = packer(">BBi")
+_N_F64 = packer(">BBBd")
+_N_HEAD = packer(">BB")
+_N_HEAD_L8 = packer(">BBB")
+_W_I8 = packer(">BHb")
+_W_I16 = packer(">BHh")
+_W_I32 = packer(">BHi")
+_W_F64 = packer(">BHBd")
+_W_HEAD = packer(">BH")
+_W_HEAD_L8 = packer(">BHB")
+
+
 def _encode_resources(
     records: "Iterable[Record]", ipath: "Path", type_of: "TypeOf", only: int = -1
 ) -> bytes:
-    """Resource and multiple-resource TLVs of one instance.
+    """Resource and multiple-resource TLVs of one instance; with ``ipath`` (oid, -1),
+    of each instance of the object, each run of one instance's records wrapped in its
+    Object Instance TLV (runs must not repeat an instance). ``only``: the records must
+    be the instances of that one multiple resource.
 
-    The hot path: the header of an 8-bit id and a value shorter than 256 bytes comes
-    from the header cache by one int key; common ints, strings and floats are encoded
-    inline; everything else goes through :func:`encode_value`. ``only``: the records
-    must be the instances of that one multiple resource."""
-    parts: list[bytes] = []
+    The hot path. Integers whose signed and unsigned widths agree, floats (always 8
+    bytes), booleans and short strings are written inline, header and value by one
+    struct call; other values go through :func:`encode_value` and :func:`header`
+    (integers of the ambiguous widths with one type lookup per resource and call)."""
     oid, iid = ipath
-    # iid -1: object level, each run of one instance's records is wrapped in its
-    # Object Instance TLV (the runs must not repeat an instance).
     instances: list[bytes] | None = [] if iid < 0 else None
     done: set[int] = set()
-    cache = _HEADER_CACHE
-    small = _SMALL_SIGNED
-    pack_f64 = _PACK_F64
-    pack_i16 = _PACK_I16
-    pack_i32 = _PACK_I32
-    multi_rid = -1
-    out = parts  # where the current TLVs go: the instance, or a multiple resource
-    append = parts.append
-    seen: set[int] = set()
+    parts: list[bytes] = []  # the current instance's TLVs
+    app = parts.append  # where the current TLV goes: the instance, or a multiple resource
+    seen: set[int] = set()  # resource ids of the current instance
+    add = seen.add
+    multi_rid = -1  # the multiple resource being written, or -1
+    multi: list[bytes] = parts
+    plain = only < 0  # True while a resource record may come next without more checks
+    types: dict[int, int | None] = {}
     for path, value in records:
         n = len(path)
         if n == 3:
-            o, i, rid = path
-            ident = rid
+            o, i, ident = path
+            if i != iid or o != oid or not plain or ident in seen:
+                if only >= 0:
+                    raise FormatError(
+                        "record %s is not an instance of resource %d" % (_ptext(path), only)
+                    )
+                if multi_rid >= 0:
+                    _close_multiple(parts, multi_rid, multi)
+                    multi_rid = -1
+                    app = parts.append
+                    plain = True
+                if i != iid or o != oid:
+                    if instances is None or o != oid or i in done:
+                        raise FormatError(
+                            "record %s is not under %s" % (_ptext(path), path_text(ipath))
+                        )
+                    # A new instance: close the one before, start this one.
+                    if iid >= 0:
+                        _close_instance(instances, iid, parts)
+                        done.add(iid)
+                    iid = i
+                    parts = []
+                    app = parts.append
+                    seen.clear()
+                if ident in seen:
+                    raise FormatError("resource %s appears twice" % path_text(path))
+            add(ident)
+            kind = 0xC0  # RESOURCE
         elif n == 4:
             o, i, rid, ident = path
+            if rid != multi_rid or i != iid or o != oid:
+                if multi_rid >= 0:
+                    _close_multiple(parts, multi_rid, multi)
+                    multi_rid = -1
+                if only >= 0 and rid != only:
+                    raise FormatError(
+                        "record %s is not an instance of resource %d" % (_ptext(path), only)
+                    )
+                if i != iid or o != oid:
+                    if instances is None or o != oid or i in done:
+                        raise FormatError(
+                            "record %s is not under %s" % (_ptext(path), path_text(ipath))
+                        )
+                    if iid >= 0:
+                        _close_instance(instances, iid, parts)
+                        done.add(iid)
+                    iid = i
+                    parts = []
+                    seen.clear()
+                if rid in seen:
+                    raise FormatError("instances of %s are not contiguous" % path_text(path[:3]))
+                if type(rid) is not int or not 0 <= rid <= 0xFFFF:
+                    raise FormatError("record %s holds an id outside 0..65535" % (path,))
+                add(rid)
+                multi_rid = rid
+                multi = []
+                app = multi.append
+                plain = False
+            kind = 0x40  # RESOURCE_INSTANCE
         else:
             raise FormatError(
                 "record %s is not a resource under %s" % (_ptext(path), path_text(ipath))
             )
-        if i != iid or o != oid:
-            if instances is None or o != oid or i in done:
-                raise FormatError("record %s is not under %s" % (_ptext(path), path_text(ipath)))
-            # A new instance: close the one before, start this one.
-            if multi_rid >= 0:
-                _close_multiple(parts, multi_rid, out, seen)
-                multi_rid = -1
-            if iid >= 0:
-                _close_instance(instances, iid, parts)
-                done.add(iid)
-            iid = i
-            parts = out = []
-            append = parts.append
-            seen = set()
-        if n == 3:
-            if only >= 0:
-                raise FormatError(
-                    "record %s is not an instance of resource %d" % (path_text(path), only)
-                )
-            if multi_rid >= 0:
-                _close_multiple(parts, multi_rid, out, seen)
-                multi_rid = -1
-                out = parts
-                append = parts.append
-            if rid in seen:
-                raise FormatError("resource %s appears twice" % path_text(path))
-            seen.add(rid)
-            kind_bits = 3  # RESOURCE >> 6
-        else:
-            if rid != multi_rid:
-                if multi_rid >= 0:
-                    _close_multiple(parts, multi_rid, out, seen)
-                if only >= 0 and rid != only:
-                    raise FormatError(
-                        "record %s is not an instance of resource %d" % (path_text(path), only)
-                    )
-                if rid in seen:
-                    raise FormatError("instances of %s are not contiguous" % path_text(path[:3]))
-                multi_rid = rid
-                out = []
-                append = out.append
-            kind_bits = 1  # RESOURCE_INSTANCE >> 6
         vt = type(value)
-        if vt is int:
-            # Widths where signed and unsigned agree are written here; the rest (and
-            # 8-byte values) ask encode_value, which asks the resource type.
-            if -128 <= value < 128:
-                v = small[value + 128]
-            elif 256 <= value < 0x8000 or -0x8000 <= value < -128:
-                v = pack_i16(value)
-            elif 0x10000 <= value < 0x80000000 or -0x80000000 <= value < -0x8000:
-                v = pack_i32(value)
-            else:
-                v = encode_value(value, path, type_of)
-        elif vt is str:
-            v = value.encode("utf-8")
-        elif vt is float:
-            v = pack_f64(value)
-        elif vt is bool:
-            v = _TRUE if value else _FALSE
+        # One branch per identifier width: the struct formats differ (§7.4.3).
+        if 0 <= ident < 0x100:
+            t = kind
+            if vt is int:
+                if value < 0x80:
+                    if value >= -0x80:
+                        app(_N_I8(t | 1, ident, value))
+                        continue
+                    if value >= -0x8000:
+                        app(_N_I16(t | 2, ident, value))
+                        continue
+                    if value >= -0x80000000:
+                        app(_N_I32(t | 4, ident, value))
+                        continue
+                elif 0x10000 <= value < 0x80000000:
+                    app(_N_I32(t | 4, ident, value))
+                    continue
+                elif 0x100 <= value < 0x8000:
+                    app(_N_I16(t | 2, ident, value))
+                    continue
+            elif vt is float:
+                app(_N_F64(t | 0x08, ident, 8, value))
+                continue
+            elif vt is str:
+                raw = value.encode("utf-8")
+                length = len(raw)
+                if length < 8:
+                    app(_N_HEAD(t | length, ident))
+                    app(raw)
+                    continue
+                if length < 0x100:
+                    app(_N_HEAD_L8(t | 0x08, ident, length))
+                    app(raw)
+                    continue
+            elif vt is bool:
+                app(_N_I8(t | 1, ident, 1 if value else 0))
+                continue
+        elif 0x100 <= ident <= 0xFFFF:
+            t = kind | 0x20
+            if vt is int:
+                if value < 0x80:
+                    if value >= -0x80:
+                        app(_W_I8(t | 1, ident, value))
+                        continue
+                    if value >= -0x8000:
+                        app(_W_I16(t | 2, ident, value))
+                        continue
+                    if value >= -0x80000000:
+                        app(_W_I32(t | 4, ident, value))
+                        continue
+                elif 0x10000 <= value < 0x80000000:
+                    app(_W_I32(t | 4, ident, value))
+                    continue
+                elif 0x100 <= value < 0x8000:
+                    app(_W_I16(t | 2, ident, value))
+                    continue
+            elif vt is float:
+                app(_W_F64(t | 0x08, ident, 8, value))
+                continue
+            elif vt is str:
+                raw = value.encode("utf-8")
+                length = len(raw)
+                if length < 8:
+                    app(_W_HEAD(t | length, ident))
+                    app(raw)
+                    continue
+                if length < 0x100:
+                    app(_W_HEAD_L8(t | 0x08, ident, length))
+                    app(raw)
+                    continue
+            elif vt is bool:
+                app(_W_I8(t | 1, ident, 1 if value else 0))
+                continue
+        else:
+            raise FormatError("record %s holds an id outside 0..65535" % (path,))
+        # The rest: opaque, Objlnk, long strings, and integers whose width depends on
+        # whether the resource is unsigned.
+        if vt is int and 0 <= value <= 0xFFFFFFFFFFFFFFFF:
+            rid = path[2]
+            rtype = types.get(rid, -1)
+            if rtype == -1:
+                rtype = types[rid] = type_of(path[:3])
+            v = encode_int(value, rtype == T.UNSIGNED)
+        elif vt is bytes:
+            v = value
         else:
             v = encode_value(value, path, type_of)
-        length = len(v)
-        if length < 256:
-            h = cache.get((ident << 10) | (length << 2) | kind_bits)
-            if h is None:
-                h = header(kind_bits << 6, ident, length)
-        else:
-            h = header(kind_bits << 6, ident, length)
-        append(h)
-        append(v)
+        app(header(kind, ident, len(v)))
+        app(v)
     if multi_rid >= 0:
-        _close_multiple(parts, multi_rid, out, seen)
+        _close_multiple(parts, multi_rid, multi)
     if instances is not None:
         if iid >= 0:
             _close_instance(instances, iid, parts)
@@ -611,8 +701,7 @@ def _close_instance(instances: "list[bytes]", iid: int, parts: "list[bytes]") ->
     instances.append(body)
 
 
-def _close_multiple(parts: "list[bytes]", rid: int, multi: "list[bytes]", seen: "set[int]") -> None:
+def _close_multiple(parts: "list[bytes]", rid: int, multi: "list[bytes]") -> None:
     body = b"".join(multi)
     parts.append(header(MULTIPLE_RESOURCE, rid, len(body)))
     parts.append(body)
-    seen.add(rid)
