@@ -137,6 +137,9 @@ def encode(
     if base is None:
         base = ()
     n = len(base)
+    if type(records) is list and len(records) == 1 and records[0][0] == base and n >= 3:
+        # A single resource (instance) value: no maps to build (e.g. a 4 KiB opaque).
+        return cborpath.dumps({base if n > 1 else base[0]: _leaf(records[0][1], base)})
     new_map = cbor.MapType
     inner: dict[Any, Any] = new_map()
     top: dict[Any, Any] = new_map()
@@ -147,41 +150,62 @@ def encode(
     else:
         top[base] = inner
     single = False
-    count = 0
     nodes: dict[Any, Any] = {}
+    cur: Any = None  # the container path of the last record, and its map
+    node: Any = None
+    if n >= 2:  # the request path is an instance or a resource: the records' container
+        cur = base
+        node = nodes[base] = inner
+    plain = _PLAIN
     for path, value in records:
-        # The hot path: the map a record goes in is found by its container path; the
-        # walk down (and its checks) happens once per container.
+        # The hot path: records of one container follow each other, so a record's
+        # container path is compared with the last one's; a new container is found
+        # by its path, the walk down (and its checks) happens once per container.
         container = path[:-1]
-        node = nodes.get(container)
-        if node is None:
-            node = _container(inner, path, base, n)
-            if node is None:  # the record is the request path itself: a single value
-                if single or count or len(path) < 3:
-                    raise FormatError(
-                        "a value at the request path %s must be alone" % path_text(base)
-                    )
-                single = True
-                top = new_map()
-                top[base if n > 1 else base[0]] = _leaf(value, path)
-                continue
-            nodes[container] = node
-        elif single:
-            raise FormatError("a value at the request path %s must be alone" % path_text(base))
+        if container != cur:
+            if single:
+                raise FormatError(
+                    "a value at the request path %s must be alone" % path_text(base)
+                )
+            node = nodes.get(container)
+            if node is None:
+                parent = nodes.get(container[:-1])
+                rid = container[-1] if container else None
+                if (
+                    parent is not None
+                    and len(container) <= 3
+                    and type(rid) is int
+                    and 0 <= rid <= MAX_ID
+                ):
+                    # A multiple resource next to resources met before: one map down.
+                    if rid in parent:
+                        raise FormatError("%s holds a value and more below it" % path_text(path))
+                    node = parent[rid] = new_map()
+                else:
+                    node = _container(inner, path, base, n)
+                if node is None:  # the record is the request path itself: a single value
+                    if inner or len(path) < 3:
+                        raise FormatError(
+                            "a value at the request path %s must be alone" % path_text(base)
+                        )
+                    single = True
+                    top = new_map()
+                    top[base if n > 1 else base[0]] = _leaf(value, path)
+                    continue
+                nodes[container] = node
+            cur = container
         leaf = path[-1]
         if leaf in node or type(leaf) is not int or not 0 <= leaf <= MAX_ID:
             raise FormatError("%s appears twice, holds values below it or is no id" % (path,))
         vt = type(value)
-        if (
-            vt is str
-            or vt is float
-            or (vt is int and INT64_MIN <= value <= UINT64_MAX)
-            or vt is bool
-            or vt is bytes
-            or value is None
-        ):
-            node[leaf] = value
-        else:
-            node[leaf] = _leaf(value, path)
-        count += 1
+        if vt is int:
+            if not INT64_MIN <= value <= UINT64_MAX:
+                value = _leaf(value, path)  # raises
+        elif vt not in plain:
+            value = _leaf(value, path)
+        node[leaf] = value
     return cborpath.dumps(top)
+
+
+# Leaf value types written as they are (int: within 64 bits); tuples (Objlnk) become text.
+_PLAIN = frozenset((str, float, bool, bytes, type(None)))
