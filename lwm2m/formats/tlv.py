@@ -54,6 +54,11 @@ _U32 = unpacker(">I")
 _F32 = unpacker(">f")
 _F64 = unpacker(">d")
 _OBJLNK = unpacker(">HH")
+_I8 = unpacker(">b")
+_I16 = unpacker(">h")
+_I32 = unpacker(">i")
+_I64 = unpacker(">q")
+_SIGNED = (T.INTEGER, T.TIME)
 _PACK_I16 = packer(">h")
 _PACK_I32 = packer(">i")
 _PACK_I64 = packer(">q")
@@ -194,10 +199,10 @@ def decode(data: bytes, base: "Path | None", type_of: "TypeOf | None" = None) ->
                 )
             _resources(data, a, b, (base[0], ident), out, type_of, cache)
     elif n == 2:
-        items = _split(data, 0, end)
-        if len(items) == 1 and items[0][0] == OBJECT_INSTANCE:
+        first = parse_header(data, 0, end) if end else None
+        if first is not None and first[0] == OBJECT_INSTANCE and first[3] == end:
             # Some peers wrap an instance-level payload in its Object Instance TLV.
-            kind, ident, a, b = items[0]
+            kind, ident, a, b = first
             if ident != base[1]:
                 raise FormatError(
                     "TLV names instance %d, the request /%d/%d" % (ident, base[0], base[1])
@@ -206,21 +211,23 @@ def decode(data: bytes, base: "Path | None", type_of: "TypeOf | None" = None) ->
         else:
             _resources(data, 0, end, base, out, type_of, cache)
     elif n == 3:
-        items = _split(data, 0, end)
-        if items and items[0][0] == RESOURCE_INSTANCE:
+        first = parse_header(data, 0, end) if end else None
+        if first is not None and first[0] == RESOURCE_INSTANCE:
             # Resource instances without their Multiple Resource wrapper.
-            rtype = type_of(base)
-            for kind, ident, a, b in items:
-                if kind != RESOURCE_INSTANCE:
-                    raise FormatError("TLV mixes resource instances with a %s" % KIND_NAMES[kind])
-                out.append((base + (ident,), decode_value(data, a, b, rtype)))
+            _resources(data, 0, end, base[:2], out, type_of, cache, base[2], type_of(base))
+        elif first is not None and first[0] == RESOURCE and first[3] == end:
+            if first[1] != base[2]:
+                raise FormatError(
+                    "TLV names resource %d, the request %s" % (first[1], path_text(base))
+                )
+            out.append((base, decode_value(data, first[2], end, type_of(base))))
         else:
-            for item in items:
+            for item in _split(data, 0, end):
                 if item[1] != base[2]:
                     raise FormatError(
                         "TLV names resource %d, the request %s" % (item[1], path_text(base))
                     )
-            _resource_items(data, items, base[:2], out, type_of, cache)
+            _resources(data, 0, end, base[:2], out, type_of, cache)
     elif n == 4:
         items = _split(data, 0, end)
         if len(items) != 1 or items[0][0] != RESOURCE_INSTANCE or items[0][1] != base[3]:
@@ -240,120 +247,97 @@ def _resources(
     out: "list[Record]",
     type_of: "TypeOf",
     cache: "dict[int, int | None]",
-    rpath: "Path | None" = None,
+    rid: int = -1,
     rtype: "int | None" = None,
 ) -> None:
-    """Resource TLVs of the instance ``prefix`` in ``data[pos:end]`` or, with ``rpath``,
-    the resource-instance TLVs of that multiple resource. The hot path of decoding:
-    one-byte headers and short values are read inline, types come from ``cache``."""
+    """Resource TLVs of the instance ``prefix`` in ``data[pos:end]`` or, with ``rid``,
+    the resource-instance TLVs of that multiple resource (of type ``rtype``).
+
+    The hot path of decoding: headers with 8- and 16-bit ids and lengths up to 255
+    are read inline, types come from ``cache`` (one ``type_of`` per resource id and
+    payload), and the common types are converted inline: signed integers by signed
+    ``struct`` formats, strings, 8-byte floats; the rest by :func:`decode_value`."""
     append = out.append
+    oid = prefix[0]
+    iid = prefix[1]
+    i8 = _I8
+    i16 = _I16
+    i32 = _I32
+    i64 = _I64
+    f64 = _F64
     signed = _SIGNED
     string = T.STRING
-    u16 = _U16
-    u32 = _U32
-    while pos < end:
-        t = data[pos]
-        if t & 0x20:
-            if pos + 3 > end:
-                raise FormatError("TLV header truncated at byte %d" % pos)
-            ident = (data[pos + 1] << 8) | data[pos + 2]
-            p = pos + 3
-        else:
-            if pos + 2 > end:
-                raise FormatError("TLV header truncated at byte %d" % pos)
-            ident = data[pos + 1]
-            p = pos + 2
-        if t & 0x18:
-            kind, ident, p, stop = parse_header(data, pos, end)
-        else:
-            stop = p + (t & 0x07)
+    floating = T.FLOAT
+    try:
+        while pos < end:
+            t = data[pos]
+            if t & 0x20:
+                ident = (data[pos + 1] << 8) | data[pos + 2]
+                p = pos + 3
+            else:
+                ident = data[pos + 1]
+                p = pos + 2
+            lt = t & 0x18
+            if lt == 0:
+                stop = p + (t & 0x07)
+            elif lt == 0x08:
+                stop = p + 1 + data[p]
+                p += 1
+            else:
+                kind, ident, p, stop = parse_header(data, pos, end)
             if stop > end:
                 raise FormatError("TLV at byte %d runs past its container" % pos)
-        kind = t & 0xC0
-        if rpath is None:
-            rt = cache.get(ident, -2)
-            if rt == -2:
-                rt = cache[ident] = type_of(prefix + (ident,))
-            if kind == MULTIPLE_RESOURCE:
-                _resources(data, p, stop, prefix, out, type_of, cache, prefix + (ident,), rt)
-                pos = stop
-                continue
-            if kind != RESOURCE:
-                raise FormatError(
-                    "TLV under an instance must be resources, not a %s" % KIND_NAMES[kind]
-                )
-            path = prefix + (ident,)
-        else:
-            if kind != RESOURCE_INSTANCE:
-                raise FormatError(
-                    "a multiple resource TLV holds resource instances, not a %s" % KIND_NAMES[kind]
-                )
-            rt = rtype
-            path = rpath + (ident,)
-        if rt in signed:
+            kind = t & 0xC0
+            if rid < 0:
+                rt = cache.get(ident, -2)
+                if rt == -2:
+                    rt = cache[ident] = type_of((oid, iid, ident))
+                if kind != RESOURCE:
+                    if kind == MULTIPLE_RESOURCE:
+                        _resources(data, p, stop, prefix, out, type_of, cache, ident, rt)
+                        pos = stop
+                        continue
+                    raise FormatError(
+                        "TLV under an instance must be resources, not a %s" % KIND_NAMES[kind]
+                    )
+                path: Path = (oid, iid, ident)
+            else:
+                if kind != RESOURCE_INSTANCE:
+                    raise FormatError(
+                        "a multiple resource TLV holds resource instances, not a %s"
+                        % KIND_NAMES[kind]
+                    )
+                rt = rtype
+                path = (oid, iid, rid, ident)
             length = stop - p
-            if length == 1:
-                v: Any = data[p]
-                if v & 0x80:
-                    v -= 0x100
-            elif length == 4:
-                v = u32(data, p)[0]
-                if v & 0x80000000:
-                    v -= 0x100000000
-            elif length == 2:
-                v = u16(data, p)[0]
-                if v & 0x8000:
-                    v -= 0x10000
+            if rt in signed:
+                if length == 4:
+                    v: Any = i32(data, p)[0]
+                elif length == 1:
+                    v = i8(data, p)[0]
+                elif length == 2:
+                    v = i16(data, p)[0]
+                elif length == 8:
+                    v = i64(data, p)[0]
+                else:
+                    v = decode_value(data, p, stop, rt)
+            elif rt == string:
+                v = data[p:stop].decode("utf-8")
+            elif rt == floating and length == 8:
+                v = f64(data, p)[0]
             else:
                 v = decode_value(data, p, stop, rt)
-        elif rt == string:
-            try:
-                v = data[p:stop].decode("utf-8")
-            except UnicodeError:
-                raise FormatError("string TLV value is not UTF-8") from None
-        else:
-            v = decode_value(data, p, stop, rt)
-        append((path, v))
-        pos = stop
-
-
-def _resource_items(
-    data: bytes,
-    items: "list[tuple[int, int, int, int]]",
-    prefix: "Path",
-    out: "list[Record]",
-    type_of: "TypeOf",
-    cache: "dict[int, int | None]",
-) -> None:
-    append = out.append
-    for kind, rid, a, b in items:
-        if rid in cache:
-            rtype = cache[rid]
-        else:
-            rtype = cache[rid] = type_of(prefix + (rid,))
-        if kind == RESOURCE:
-            append((prefix + (rid,), decode_value(data, a, b, rtype)))
-        elif kind == MULTIPLE_RESOURCE:
-            rpath = prefix + (rid,)
-            pos = a
-            while pos < b:
-                k, riid, va, vb = parse_header(data, pos, b)
-                if k != RESOURCE_INSTANCE:
-                    raise FormatError(
-                        "a multiple resource TLV holds resource instances, not a %s" % KIND_NAMES[k]
-                    )
-                append((rpath + (riid,), decode_value(data, va, vb, rtype)))
-                pos = vb
-        else:
-            raise FormatError(
-                "TLV under an instance must be resources, not a %s" % KIND_NAMES[kind]
-            )
+            append((path, v))
+            pos = stop
+    except IndexError:  # a header cut off by the end of the payload
+        raise FormatError("TLV header truncated at byte %d" % pos) from None
+    except UnicodeError:
+        raise FormatError("string TLV value is not UTF-8") from None
 
 
 # -- encoding -------------------------------------------------------------------------
 
 _HEADER_CACHE: "dict[int, bytes]" = {}
-_SIGNED = (T.INTEGER, T.TIME)
 
 
 def header(kind: int, ident: int, length: int) -> bytes:
