@@ -11,6 +11,7 @@ structure (the others): the cost of serialisation alone, records already shaped.
 import functools
 import json
 import random
+import struct
 from collections.abc import Callable
 from typing import Any
 
@@ -207,9 +208,23 @@ def _floors(
             append(values[path])
         return b"".join(out)
 
+    tlv_payload = F.tlv.encode(records, base, type_of)
+    prefix = base[:2] if len(base) > 1 else base
+
+    def tlv_decode_floor(data: bytes = tlv_payload, prefix: Path = prefix) -> object:
+        return _tlv_walk(data, 0, len(data), prefix, [])
+
+    def tlv_typed_floor(recs: "list[Record]" = records) -> object:
+        return _tlv_typed(recs)
+
     def check() -> None:
-        _expect([p for p, _ in json_floor()], [p for p, _ in records], "json floor")  # type: ignore[attr-defined]
-        _expect([p for p, _ in cbor_floor()], [p for p, _ in records], "cbor floor")  # type: ignore[attr-defined]
+        paths = [p for p, _ in records]
+        _expect([p for p, _ in json_floor()], paths, "json floor")  # type: ignore[attr-defined]
+        _expect([p for p, _ in cbor_floor()], paths, "cbor floor")  # type: ignore[attr-defined]
+        _expect([p for p, _ in tlv_decode_floor()], paths, "tlv decode floor")  # type: ignore[attr-defined]
+        typed = tlv_typed_floor()
+        ids = [p[-1] for p, _ in _tlv_walk(typed, 0, len(typed), (), [])]  # type: ignore[arg-type]
+        _expect(ids, [p[-1] for p in paths], "tlv typed floor")
 
     return [
         Case(
@@ -233,4 +248,89 @@ def _floors(
             functools.partial(cbor2.dumps, cbor2.loads(cbor_bytes)),
             check,
         ),
+        Case(
+            "%s floor tlv encode typed" % label,
+            tlv_typed_floor,
+            "cbor2.dumps",
+            functools.partial(cbor2.dumps, cbor2.loads(cbor_bytes)),
+            check,
+        ),
+        Case(
+            "%s floor tlv decode" % label,
+            tlv_decode_floor,
+            "cbor2.loads",
+            functools.partial(cbor2.loads, cbor_bytes),
+            check,
+        ),
     ]
+
+
+_N_I32 = struct.Struct(">BBi").pack
+_W_I32 = struct.Struct(">BHi").pack
+_N_F64 = struct.Struct(">BBBd").pack
+_W_F64 = struct.Struct(">BHBd").pack
+_N_HEAD = struct.Struct(">BBB").pack
+_W_HEAD = struct.Struct(">BHB").pack
+_N_HEAD16 = struct.Struct(">BBH").pack
+_W_HEAD16 = struct.Struct(">BHH").pack
+
+
+def _tlv_typed(records: "list[Record]") -> bytes:
+    """TLV encoding floor with the values encoded: per record one test of the value's
+    type, one of the id's width and one struct call (header and value; a string: a
+    header call and the bytes). Less than a correct writer does: no check of paths,
+    ids or duplicates, no Object Instance or Multiple Resource TLVs, every integer in
+    4 bytes (no width choice), a length byte on every string."""
+    out: list[bytes] = []
+    app = out.append
+    for path, value in records:
+        ident = path[-1]
+        vt = type(value)
+        if vt is int or vt is bool:
+            app(_N_I32(0xC4, ident, value) if ident < 256 else _W_I32(0xE4, ident, value))
+        elif vt is float:
+            app(_N_F64(0xC8, ident, 8, value) if ident < 256 else _W_F64(0xE8, ident, 8, value))
+        elif vt is str:
+            raw = value.encode("utf-8")
+            app(_N_HEAD(0xC8, ident, len(raw)) if ident < 256 else _W_HEAD(0xE8, ident, len(raw)))
+            app(raw)
+        else:  # opaque: a header with a 16-bit length and the bytes
+            n = len(value)
+            app(_N_HEAD16(0xD0, ident, n) if ident < 256 else _W_HEAD16(0xF0, ident, n))
+            app(value)
+    return b"".join(out)
+
+
+def _tlv_walk(
+    data: bytes, pos: int, end: int, prefix: Path, out: "list[Record]"
+) -> "list[Record]":
+    """TLV decoding floor: every header read (8/16-bit ids, every length form), every
+    value sliced as bytes, containers walked, one record appended per value. Less than
+    a correct reader does: no bounds or kind checks, no type lookup, no conversion."""
+    append = out.append
+    while pos < end:
+        t = data[pos]
+        if t & 0x20:
+            ident = (data[pos + 1] << 8) | data[pos + 2]
+            p = pos + 3
+        else:
+            ident = data[pos + 1]
+            p = pos + 2
+        lt = t & 0x18
+        if lt == 0:
+            stop = p + (t & 7)
+        elif lt == 0x08:
+            stop = p + 1 + data[p]
+            p += 1
+        elif lt == 0x10:
+            stop = p + 2 + ((data[p] << 8) | data[p + 1])
+            p += 2
+        else:
+            stop = p + 3 + ((data[p] << 16) | (data[p + 1] << 8) | data[p + 2])
+            p += 3
+        if t & 0x40:  # resource or resource instance: a value
+            append((prefix + (ident,), data[p:stop]))
+        else:  # object instance or multiple resource: its TLVs
+            _tlv_walk(data, p, stop, prefix + (ident,), out)
+        pos = stop
+    return out
