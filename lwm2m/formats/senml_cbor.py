@@ -182,13 +182,17 @@ def _write(groups: "Iterable[Group]", base: "Path | None") -> bytes:
             timed = True
         elif timed:
             raise FormatError("an untimed group cannot follow a timed one")
-        group_first = t is not None
-        for path, value in records:
-            count += 1
-            if first or group_first:
+        if type(records) is not list:
+            records = list(records)
+        count += len(records)
+        it = iter(records)
+        if first or t is not None:
+            # The pack's first record carries bn, a group's first bt: the general path.
+            for path, value in it:
                 parts.extend(_general(path, value, bn_text, cut, whole, first, t))
-                first = group_first = False
-                continue
+                first = False
+                break
+        for path, value in it:
             h = heads.get(path)
             if h is None:
                 h = heads[path] = _head(path, bn_text, cut, whole)
