@@ -169,17 +169,21 @@ def encode(
                 )
             node = nodes.get(container)
             if node is None:
-                parent = nodes.get(container[:-1])
+                up = container[:-1]
+                parent = nodes.get(up)
+                if parent is None and up == base:
+                    parent = inner
                 rid = container[-1] if container else None
                 if (
                     parent is not None
-                    and len(container) <= 3
+                    and 3 <= len(path) <= 4
                     and type(rid) is int
                     and 0 <= rid <= MAX_ID
+                    and rid not in parent
                 ):
-                    # A multiple resource next to resources met before: one map down.
-                    if rid in parent:
-                        raise FormatError("%s holds a value and more below it" % path_text(path))
+                    # A multiple resource next to resources met before, or an instance
+                    # below the request object: one map down. (A map made on the way to
+                    # a deeper one, or a value, under that id: the walk below decides.)
                     node = parent[rid] = new_map()
                 else:
                     node = _container(inner, path, base, n)
