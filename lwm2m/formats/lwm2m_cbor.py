@@ -13,8 +13,10 @@ accepts any mix of single-id and array keys.
 from lwm2m.errors import FormatError
 from lwm2m.formats import cbor, cborpath
 from lwm2m.formats.values import (
+    INT64_MAX,
     INT64_MIN,
     MAX_ID,
+    PYTYPE,
     UINT64_MAX,
     check_under,
     coerce,
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 CONTENT_FORMAT = 11544
 
 _LEAF = (int, float, bool, str, bytes, type(None))
+_LEAF_SET = frozenset(_LEAF)
 
 
 def decode(data: bytes, base: "Path | None", type_of: "TypeOf | None" = None) -> "list[Record]":
@@ -43,9 +46,10 @@ def decode(data: bytes, base: "Path | None", type_of: "TypeOf | None" = None) ->
     if type_of is None:
         type_of = no_types
     out: list[Record] = []
-    types: dict[tuple[int, int], int | None] = {}
-    _walk(tree, (), out, type_of, types)
-    if base:
+    _walk(tree, (), out, type_of, {})
+    if base and (len(tree) != 1 or (base if len(base) > 1 else base[0]) not in tree):
+        # (One top key naming the request path, as every encoder writes it: all
+        # records lie under it.)
         for path, _ in out:
             if path[: len(base)] != base:
                 check_under(path, base)
@@ -57,44 +61,111 @@ def _walk(
     prefix: "Path",
     out: "list[Record]",
     type_of: "TypeOf",
-    types: "dict[tuple[int, int], int | None]",
+    types: "dict[Any, Any]",
 ) -> None:
+    """The records of ``node``, the map at ``prefix``.
+
+    The hot path of decoding: under an instance or a multiple resource, an id key's
+    record path is built from the prefix's ids, the resource type is looked up once
+    per payload (under an instance by resource id in a dict per object, under a
+    multiple resource once for the map), and a value that already has the type's
+    Python type (see PYTYPE) skips coerce(). Other keys go by :func:`_item`."""
+    depth = len(prefix)
+    if depth != 2 and depth != 3:
+        for key, value in node.items():
+            _item(key, value, prefix, out, type_of, types)
+        return
+    append = out.append
+    leaf_types = _LEAF_SET
+    oid = prefix[0]
+    iid = prefix[1]
+    rtypes: Any = None
+    if depth == 3:
+        rid = prefix[2]
+        rtype, pytype = _type_entry(prefix, type_of, types)
+    else:
+        rtypes = types.get(oid)
+        if rtypes is None:
+            rtypes = types[oid] = {}
     for key, value in node.items():
-        kt = type(key)
-        if kt is int:
-            if not 0 <= key <= MAX_ID:
-                raise FormatError("LwM2M-CBOR id %d is outside 0..65535" % key)
-            path = prefix + (key,)
-        elif kt is tuple and key:
-            for i in key:
-                if type(i) is not int or not 0 <= i <= MAX_ID:
-                    raise FormatError("LwM2M-CBOR path key %r is not a list of ids" % (key,))
-            path = prefix + key
-        else:
-            raise FormatError("LwM2M-CBOR key %r is neither an id nor a path" % (key,))
-        if len(path) > 4:
-            raise FormatError(
-                "LwM2M-CBOR path %s is deeper than a resource instance" % path_text(path)
-            )
-        if isinstance(value, dict):
-            _walk(value, path, out, type_of, types)
+        if type(key) is not int or not 0 <= key <= 0xFFFF:
+            _item(key, value, prefix, out, type_of, types)
             continue
-        if len(path) < 3:
-            raise FormatError(
-                "LwM2M-CBOR value at %s: values belong to resources" % path_text(path)
-            )
-        if type(value) not in _LEAF:
+        vt = type(value)
+        if vt not in leaf_types:
+            if vt is dict or isinstance(value, dict):
+                if depth == 3:  # (its entries are deeper than a resource instance)
+                    _item(key, value, prefix, out, type_of, types)
+                else:
+                    _walk(value, (oid, iid, key), out, type_of, types)
+                continue
             from lwm2m.formats.senml import number_of  # tags 1 and 4 as cbor2 gives them
 
             value = number_of(value, "value")
-        k = (path[0], path[2])
-        if k in types:
-            rtype = types[k]
+            vt = type(value)
+        if depth == 3:
+            path: Path = (oid, iid, rid, key)
         else:
-            rtype = types[k] = type_of(path[:3])
-        if rtype is not None and value is not None:
+            path = (oid, iid, key)
+            entry = rtypes.get(key)
+            if entry is None:
+                entry = rtypes[key] = _type_entry(path, type_of, types)
+            rtype, pytype = entry
+        if (
+            rtype is not None
+            and value is not None
+            and (vt is not pytype or (vt is int and not INT64_MIN <= value <= INT64_MAX))
+        ):
             value = coerce(value, rtype, path)
-        out.append((path, value))
+        append((path, value))
+
+
+def _item(
+    key: "Any",
+    value: "Any",
+    prefix: "Path",
+    out: "list[Record]",
+    type_of: "TypeOf",
+    types: "dict[Any, Any]",
+) -> None:
+    """One entry of a map at ``prefix``, any key form (an id or a path fragment)."""
+    if type(key) is int:
+        if not 0 <= key <= MAX_ID:
+            raise FormatError("LwM2M-CBOR id %d is outside 0..65535" % key)
+        path = prefix + (key,)
+    elif type(key) is tuple and key:
+        for i in key:
+            if type(i) is not int or not 0 <= i <= MAX_ID:
+                raise FormatError("LwM2M-CBOR path key %r is not a list of ids" % (key,))
+        path = prefix + key
+    else:
+        raise FormatError("LwM2M-CBOR key %r is neither an id nor a path" % (key,))
+    if len(path) > 4:
+        raise FormatError("LwM2M-CBOR path %s is deeper than a resource instance" % path_text(path))
+    if isinstance(value, dict):
+        _walk(value, path, out, type_of, types)
+        return
+    if len(path) < 3:
+        raise FormatError("LwM2M-CBOR value at %s: values belong to resources" % path_text(path))
+    if type(value) not in _LEAF_SET:
+        from lwm2m.formats.senml import number_of  # tags 1 and 4 as cbor2 gives them
+
+        value = number_of(value, "value")
+    rtype = _type_entry(path, type_of, types)[0]
+    if rtype is not None and value is not None:
+        value = coerce(value, rtype, path)
+    out.append((path, value))
+
+
+def _type_entry(path: "Path", type_of: "TypeOf", types: "dict[Any, Any]") -> "tuple[Any, Any]":
+    """``(resource type, its Python type)`` of the resource ``path[:3]``, one
+    ``type_of`` per (object, resource) and payload."""
+    k = (path[0], path[2])
+    entry = types.get(k)
+    if entry is None:
+        rtype = type_of(path[:3])
+        entry = types[k] = (rtype, PYTYPE.get(rtype) if rtype is not None else None)
+    return entry
 
 
 def _leaf(value: "Any", path: "Path") -> "Any":

@@ -20,6 +20,7 @@ from lwm2m.errors import FormatError
 from lwm2m.formats.values import (
     INT64_MAX,
     INT64_MIN,
+    PYTYPE,
     UINT64_MAX,
     check_under,
     coerce,
@@ -29,7 +30,6 @@ from lwm2m.formats.values import (
     parse_objlnk,
     path_text,
 )
-from objects import types as T
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -345,21 +345,9 @@ def _type_entry(path: "Path", key: "Any", type_of: "TypeOf") -> "tuple[int | Non
     if key is None:
         return _NOT_A_RESOURCE, None
     rtype = type_of(path[:3])
-    return rtype, _PYTYPE.get(rtype) if rtype is not None else None
+    return rtype, PYTYPE.get(rtype) if rtype is not None else None
 
 
-# The Python type a value of each resource type already has (no coercion needed).
-# Unsigned is absent: its range differs from Python's, so it always goes by coerce().
-_PYTYPE = {
-    T.STRING: str,
-    T.CORELNK: str,
-    T.INTEGER: int,
-    T.TIME: int,
-    T.FLOAT: float,
-    T.BOOLEAN: bool,
-    T.OPAQUE: bytes,
-    T.OBJLNK: tuple,
-}
 _NOT_A_RESOURCE = -1
 
 
