@@ -256,7 +256,8 @@ def _resources(
     The hot path of decoding: headers with 8- and 16-bit ids and lengths up to 255
     are read inline, types come from ``cache`` (one ``type_of`` per resource id and
     payload), and the common types are converted inline: signed integers by signed
-    ``struct`` formats, strings, 8-byte floats; the rest by :func:`decode_value`."""
+    ``struct`` formats, strings, 8-byte floats, booleans, unsigned integers; the rest
+    by :func:`decode_value`."""
     append = out.append
     oid = prefix[0]
     iid = prefix[1]
@@ -268,6 +269,8 @@ def _resources(
     signed = _SIGNED
     string = T.STRING
     floating = T.FLOAT
+    boolean = T.BOOLEAN
+    unsigned = T.UNSIGNED
     try:
         while pos < end:
             t = data[pos]
@@ -325,6 +328,10 @@ def _resources(
                 v = data[p:stop].decode("utf-8")
             elif rt == floating and length == 8:
                 v = f64(data, p)[0]
+            elif rt == boolean and length == 1 and data[p] < 2:
+                v = data[p] == 1
+            elif rt == unsigned and 0 < length <= 8:
+                v = int.from_bytes(data[p:stop], "big")
             else:
                 v = decode_value(data, p, stop, rt)
             append((path, v))
