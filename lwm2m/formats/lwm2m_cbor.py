@@ -73,7 +73,10 @@ def _walk(
     depth = len(prefix)
     if depth != 2 and depth != 3:
         for key, value in node.items():
-            _item(key, value, prefix, out, type_of, types)
+            if type(key) is int and 0 <= key <= 0xFFFF and type(value) is dict and depth < 2:
+                _walk(value, prefix + (key,), out, type_of, types)  # an object or instance
+            else:
+                _item(key, value, prefix, out, type_of, types)
         return
     append = out.append
     leaf_types = _LEAF_SET
@@ -112,9 +115,9 @@ def _walk(
                 entry = rtypes[key] = _type_entry(path, type_of, types)
             rtype, pytype = entry
         if (
-            rtype is not None
+            (vt is not pytype or (vt is int and not INT64_MIN <= value <= INT64_MAX))
+            and rtype is not None
             and value is not None
-            and (vt is not pytype or (vt is int and not INT64_MIN <= value <= INT64_MAX))
         ):
             value = coerce(value, rtype, path)
         append((path, value))
