@@ -214,6 +214,10 @@ def encode(
     if type(records) is list and len(records) == 1 and records[0][0] == base and n >= 3:
         # A single resource (instance) value: no maps to build (e.g. a 4 KiB opaque).
         return cborpath.dumps({base if n > 1 else base[0]: _leaf(records[0][1], base)})
+    if n == 2 and type(records) is list:
+        out = _encode_instance(records, base)
+        if out is not None:
+            return out
     new_map = cbor.MapType
     inner: dict[Any, Any] = new_map()
     top: dict[Any, Any] = new_map()
@@ -283,6 +287,53 @@ def encode(
             value = _leaf(value, path)
         node[leaf] = value
     return cborpath.dumps(top)
+
+
+def _encode_instance(records: "list[Record]", base: "Path") -> "bytes | None":
+    """:func:`encode` of one instance (the usual Read), or None where the general loop
+    must look (a record elsewhere, a repeated id, a value it cannot carry: it raises).
+
+    Resources go in the instance's map, a multiple resource's instances in its map,
+    found by comparing ids with the last record's (no path slicing or hashing)."""
+    oid, iid = base
+    new_map = cbor.MapType
+    inner: dict[Any, Any] = new_map()
+    node: Any = None  # the multiple resource's map, and its id
+    mrid = -1
+    plain = _PLAIN
+    for path, value in records:
+        n = len(path)
+        if n == 3:
+            o, i, leaf = path
+            if o != oid or i != iid:
+                return None
+            into = inner
+        elif n == 4:
+            o, i, rid, leaf = path
+            if rid != mrid or o != oid or i != iid:
+                if o != oid or i != iid or type(rid) is not int or not 0 <= rid <= MAX_ID:
+                    return None
+                node = inner.get(rid)
+                if node is None:
+                    node = inner[rid] = new_map()
+                elif not isinstance(node, dict):
+                    return None
+                mrid = rid
+            into = node
+        else:
+            return None
+        if leaf in into or type(leaf) is not int or not 0 <= leaf <= MAX_ID:
+            return None
+        vt = type(value)
+        if vt is int:
+            if not INT64_MIN <= value <= UINT64_MAX:
+                return None
+        elif vt not in plain:
+            if vt is not tuple:
+                return None
+            value = objlnk_text(value)
+        into[leaf] = value
+    return cborpath.dumps({base: inner})
 
 
 # Leaf value types written as they are (int: within 64 bits); tuples (Objlnk) become text.
