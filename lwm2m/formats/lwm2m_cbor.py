@@ -13,7 +13,6 @@ accepts any mix of single-id and array keys.
 from lwm2m.errors import FormatError
 from lwm2m.formats import cbor, cborpath
 from lwm2m.formats.values import (
-    INT64_MAX,
     INT64_MIN,
     MAX_ID,
     PYTYPE,
@@ -106,7 +105,7 @@ def _walk(
 
             value = number_of(value, "value")
             vt = type(value)
-        if depth == 3:
+        if rtypes is None:
             path: Path = (oid, iid, rid, key)
         else:
             path = (oid, iid, key)
@@ -114,12 +113,11 @@ def _walk(
             if entry is None:
                 entry = rtypes[key] = _type_entry(path, type_of, types)
             rtype, pytype = entry
-        if (
-            (vt is not pytype or (vt is int and not INT64_MIN <= value <= INT64_MAX))
-            and rtype is not None
-            and value is not None
-        ):
-            value = coerce(value, rtype, path)
+        if vt is not pytype:
+            if rtype is not None and value is not None:
+                value = coerce(value, rtype, path)
+        elif vt is int and not -0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF:
+            value = coerce(value, rtype, path)  # (INT64_MIN, INT64_MAX)
         append((path, value))
 
 
