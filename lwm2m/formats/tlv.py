@@ -356,6 +356,8 @@ def header(kind: int, ident: int, length: int) -> bytes:
         h = _HEADER_CACHE.get(key)
         if h is not None:
             return h
+    if not 0 <= ident <= 0xFFFF:
+        raise FormatError("a TLV identifier is 0..65535, not %d" % ident)
     t = kind
     if ident > 255:
         t |= 0x20
