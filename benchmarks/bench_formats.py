@@ -8,9 +8,11 @@ Each in TLV, SenML-JSON, SenML-CBOR and LwM2M-CBOR, encode and decode, against
 structure (the others): the cost of serialisation alone, records already shaped.
 """
 
+import binascii
 import functools
 import json
 import random
+import struct
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +20,7 @@ import cbor2
 
 from benchmarks.runner import Case
 from lwm2m import formats as F
-from lwm2m.formats import senml
+from lwm2m.formats import cborpath, senml
 from lwm2m.formats.values import b64url_encode
 from objects import types as T
 from objects.registry import standard_registry
@@ -174,10 +176,16 @@ def _floors(
 ) -> "list[Case]":
     """Lower bounds no pure-Python codec can beat, in the same run as the baselines.
 
-    Decoding: the parser's output turned into ``(path, value)`` records by one list
-    comprehension, with every name's path looked up in a ready dict and no check at
-    all. TLV encoding: the output joined from one ready header and one ready value per
-    record (as if every TLV came from a cache). Any real codec does this and more."""
+    SenML decoding: the parser's output turned into ``(path, value)`` records by one
+    list comprehension, with every name's path looked up in a ready dict, ``vd``
+    base64url-decoded and no check at all. TLV decoding: every header walked and every
+    value sliced, no check, no type, no conversion (:func:`_tlv_walk`). TLV encoding:
+    the output joined from one ready header and one ready value per record (as if
+    every TLV came from a cache), and "typed": each value encoded with its header by
+    one struct call, no check (:func:`_tlv_typed`). CBOR: ``cborpath.loads`` alone,
+    the decode every SenML-CBOR and LwM2M-CBOR read starts with (``cbor2`` as a stream
+    decoder, for the check that no bytes follow the data item, which ``cbor2.loads``
+    skips). Any real codec does this and more."""
     json_recs = json.loads(json_text)
     cbor_recs = cbor2.loads(cbor_bytes)
     bn_json = json_recs[0].get("bn", "")
@@ -187,7 +195,11 @@ def _floors(
     assert bn_json == bn_cbor
 
     def json_floor(text: str = json_text, names: "dict[str, Path]" = json_paths) -> object:
-        return [(names[r.get("n", "")], r.get("v")) for r in json.loads(text)]
+        # (vd: the base64url decoding any SenML-JSON reader does, with no check.)
+        return [
+            (names[r.get("n", "")], _b64url(r["vd"]) if "vd" in r else r.get("v"))
+            for r in json.loads(text)
+        ]
 
     def cbor_floor(data: bytes = cbor_bytes, names: "dict[str, Path]" = cbor_paths) -> object:
         return [(names[r.get(0, "")], r.get(2)) for r in cbor2.loads(data)]
@@ -207,9 +219,23 @@ def _floors(
             append(values[path])
         return b"".join(out)
 
+    tlv_payload = F.tlv.encode(records, base, type_of)
+    prefix = base[:2] if len(base) > 1 else base
+
+    def tlv_decode_floor(data: bytes = tlv_payload, prefix: Path = prefix) -> object:
+        return _tlv_walk(data, 0, len(data), prefix, [])
+
+    def tlv_typed_floor(recs: "list[Record]" = records) -> object:
+        return _tlv_typed(recs)
+
     def check() -> None:
-        _expect([p for p, _ in json_floor()], [p for p, _ in records], "json floor")  # type: ignore[attr-defined]
-        _expect([p for p, _ in cbor_floor()], [p for p, _ in records], "cbor floor")  # type: ignore[attr-defined]
+        paths = [p for p, _ in records]
+        _expect([p for p, _ in json_floor()], paths, "json floor")  # type: ignore[attr-defined]
+        _expect([p for p, _ in cbor_floor()], paths, "cbor floor")  # type: ignore[attr-defined]
+        _expect([p for p, _ in tlv_decode_floor()], paths, "tlv decode floor")  # type: ignore[attr-defined]
+        typed = tlv_typed_floor()
+        ids = [p[-1] for p, _ in _tlv_walk(typed, 0, len(typed), (), [])]  # type: ignore[arg-type]
+        _expect(ids, [p[-1] for p in paths], "tlv typed floor")
 
     return [
         Case(
@@ -227,10 +253,109 @@ def _floors(
             check,
         ),
         Case(
+            "%s floor cbor one item" % label,
+            functools.partial(cborpath.loads, cbor_bytes),
+            "cbor2.loads",
+            functools.partial(cbor2.loads, cbor_bytes),
+            check,
+        ),
+        Case(
             "%s floor tlv encode" % label,
             tlv_floor,
             "cbor2.dumps",
             functools.partial(cbor2.dumps, cbor2.loads(cbor_bytes)),
             check,
         ),
+        Case(
+            "%s floor tlv encode typed" % label,
+            tlv_typed_floor,
+            "cbor2.dumps",
+            functools.partial(cbor2.dumps, cbor2.loads(cbor_bytes)),
+            check,
+        ),
+        Case(
+            "%s floor tlv decode" % label,
+            tlv_decode_floor,
+            "cbor2.loads",
+            functools.partial(cbor2.loads, cbor_bytes),
+            check,
+        ),
     ]
+
+
+_URL_TO_STD = bytes.maketrans(b"-_", b"+/")
+
+
+def _b64url(text: str) -> bytes:
+    return binascii.a2b_base64(text.encode("ascii").translate(_URL_TO_STD) + b"==")
+
+
+_N_I32 = struct.Struct(">BBi").pack
+_W_I32 = struct.Struct(">BHi").pack
+_N_F64 = struct.Struct(">BBBd").pack
+_W_F64 = struct.Struct(">BHBd").pack
+_N_HEAD = struct.Struct(">BBB").pack
+_W_HEAD = struct.Struct(">BHB").pack
+_N_HEAD16 = struct.Struct(">BBH").pack
+_W_HEAD16 = struct.Struct(">BHH").pack
+
+
+def _tlv_typed(records: "list[Record]") -> bytes:
+    """TLV encoding floor with the values encoded: per record one test of the value's
+    type, one of the id's width and one struct call (header and value; a string: a
+    header call and the bytes). Less than a correct writer does: no check of paths,
+    ids or duplicates, no Object Instance or Multiple Resource TLVs, every integer in
+    4 bytes (no width choice), a length byte on every string."""
+    out: list[bytes] = []
+    app = out.append
+    for path, value in records:
+        ident = path[-1]
+        vt = type(value)
+        if vt is int or vt is bool:
+            app(_N_I32(0xC4, ident, value) if ident < 256 else _W_I32(0xE4, ident, value))
+        elif vt is float:
+            app(_N_F64(0xC8, ident, 8, value) if ident < 256 else _W_F64(0xE8, ident, 8, value))
+        elif vt is str:
+            raw = value.encode("utf-8")
+            app(_N_HEAD(0xC8, ident, len(raw)) if ident < 256 else _W_HEAD(0xE8, ident, len(raw)))
+            app(raw)
+        else:  # opaque: a header with a 16-bit length and the bytes
+            n = len(value)
+            app(_N_HEAD16(0xD0, ident, n) if ident < 256 else _W_HEAD16(0xF0, ident, n))
+            app(value)
+    return b"".join(out)
+
+
+def _tlv_walk(
+    data: bytes, pos: int, end: int, prefix: Path, out: "list[Record]"
+) -> "list[Record]":
+    """TLV decoding floor: every header read (8/16-bit ids, every length form), every
+    value sliced as bytes, containers walked, one record appended per value. Less than
+    a correct reader does: no bounds or kind checks, no type lookup, no conversion."""
+    append = out.append
+    while pos < end:
+        t = data[pos]
+        if t & 0x20:
+            ident = (data[pos + 1] << 8) | data[pos + 2]
+            p = pos + 3
+        else:
+            ident = data[pos + 1]
+            p = pos + 2
+        lt = t & 0x18
+        if lt == 0:
+            stop = p + (t & 7)
+        elif lt == 0x08:
+            stop = p + 1 + data[p]
+            p += 1
+        elif lt == 0x10:
+            stop = p + 2 + ((data[p] << 8) | data[p + 1])
+            p += 2
+        else:
+            stop = p + 3 + ((data[p] << 16) | (data[p + 1] << 8) | data[p + 2])
+            p += 3
+        if t & 0x40:  # resource or resource instance: a value
+            append((prefix + (ident,), data[p:stop]))
+        else:  # object instance or multiple resource: its TLVs
+            _tlv_walk(data, p, stop, prefix + (ident,), out)
+        pos = stop
+    return out

@@ -20,6 +20,7 @@ from lwm2m.errors import FormatError
 from lwm2m.formats.values import (
     INT64_MAX,
     INT64_MIN,
+    PYTYPE,
     UINT64_MAX,
     check_under,
     coerce,
@@ -29,7 +30,6 @@ from lwm2m.formats.values import (
     parse_objlnk,
     path_text,
 )
-from objects import types as T
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -44,7 +44,22 @@ if TYPE_CHECKING:
 class Labels:
     """The SenML labels of one serialisation (JSON names or CBOR integers)."""
 
-    __slots__ = ("base", "bn", "bt", "bv", "bver", "known", "n", "t", "v", "vb", "vd", "vlo", "vs")
+    __slots__ = (
+        "base",
+        "bn",
+        "bt",
+        "bv",
+        "bver",
+        "known",
+        "n",
+        "plain",
+        "t",
+        "v",
+        "vb",
+        "vd",
+        "vlo",
+        "vs",
+    )
 
     def __init__(
         self,
@@ -74,6 +89,8 @@ class Labels:
         self.vlo = vlo
         self.base = frozenset((bver, bn, bt, bv))
         self.known = frozenset((bver, bn, bt, bv, n, t, v, vs, vb, vd, vlo) + others)
+        # The labels of a first record in the layout _resolve_plain takes.
+        self.plain = frozenset((bn, n, v, vs, vb, vd, vlo))
 
 
 # RFC 8428 §4.2 (JSON labels) and §6 (CBOR labels); "vlo" is LwM2M 1.1.1 Core §7.4.4.
@@ -120,6 +137,22 @@ def resolve(
         raise FormatError("a SenML pack is an array of records")
     if type_of is None:
         type_of = no_types
+    if not timed and len(recs) > 1 and type(recs[0]) is dict and L.plain.issuperset(recs[0]):
+        plain = _resolve_plain(recs, base, type_of, L, decode_vd)
+        if plain is not None:
+            return plain
+    return _resolve_any(recs, base, type_of, L, decode_vd, timed)
+
+
+def _resolve_any(
+    recs: "list[Any]",
+    base: "Path | None",
+    type_of: "TypeOf",
+    L: Labels,
+    decode_vd: "Callable[[Any], bytes]",
+    timed: bool,
+) -> "list[Any]":
+    """:func:`resolve` of any pack: every label and rule of RFC 8428 §4."""
     known = L.known
     base_labels = L.base
     lbn, lbt, lbv, ln, lt = L.bn, L.bt, L.bv, L.n, L.t
@@ -208,8 +241,89 @@ def resolve(
     return out
 
 
+def _resolve_plain(
+    recs: "list[Any]",
+    base: "Path | None",
+    type_of: "TypeOf",
+    L: Labels,
+    decode_vd: "Callable[[Any], bytes]",
+) -> "list[Any] | None":
+    """:func:`resolve` of the layout every LwM2M peer writes, or None (then the general
+    loop runs). The hot path of SenML decoding.
+
+    The layout: the first record holds ``bn``, ``n`` and one value field at most, every
+    other record exactly ``n`` and one value field. No base time or value, no other
+    label, so each record takes one size test, its name's path from a cache per base
+    name (no concatenation) and the value checks of the general loop, in its order;
+    the first record goes by the general loop itself."""
+    out = _resolve_any(recs[:1], base, type_of, L, decode_vd, False)
+    first = recs[0]
+    bn = first.get(L.bn, "")
+    if type(bn) is not str:
+        return None
+    nb = -1 if base is None else len(base)
+    bn_under = base is None or not base or _base_name_under(bn, base)
+    sub = _BN_NAMES.get(bn)
+    if sub is None:
+        if len(_BN_NAMES) > 64:
+            _BN_NAMES.clear()
+        sub = _BN_NAMES[bn] = {}
+    elif len(sub) > 4096:
+        sub.clear()
+    names = _NAMES
+    ln, lv, lvs, lvb, lvd, lvlo = L.n, L.v, L.vs, L.vb, L.vd, L.vlo
+    types: dict[Any, tuple[int | None, Any]] = {}
+    append = out.append
+    it = iter(recs)
+    next(it)
+    for rec in it:
+        if type(rec) is not dict or len(rec) != 2:
+            return None
+        n = rec.get(ln)
+        if type(n) is not str:
+            return None
+        entry = sub.get(n)
+        if entry is None:
+            name = bn + n
+            entry = names.get(name)
+            if entry is None:
+                entry = _name_entry(name)
+            sub[n] = entry
+        path, key = entry
+        if not bn_under and path[:nb] != base:
+            check_under(path, base)  # type: ignore[arg-type]
+        if lv in rec:
+            value = rec[lv]
+            vt = type(value)
+            if vt is not int and vt is not float:
+                value = number_of(value, "v")
+        elif lvs in rec:
+            value = rec[lvs]
+            if type(value) is not str:
+                raise FormatError("SenML vs must be text")
+        elif lvb in rec:
+            value = rec[lvb]
+            if type(value) is not bool:
+                raise FormatError("SenML vb must be a boolean")
+        elif lvd in rec:
+            value = decode_vd(rec[lvd])
+        elif lvlo in rec:
+            value = parse_objlnk(rec[lvlo])
+        else:
+            return None
+        tp = types.get(key)
+        if tp is None:
+            tp = types[key] = _type_entry(path, key, type_of)
+        if type(value) is not tp[1] or (tp[1] is int and not INT64_MIN <= value <= INT64_MAX):
+            value = _fix(value, path, tp[0])
+        append((path, value))
+    return out
+
+
 # name -> (path, (object id, resource id) or None): shared by all payloads, bounded.
 _NAMES: "dict[str, tuple[Path, Any]]" = {}
+# base name -> {n -> the same entries}: the plain layout's lookups without bn + n.
+_BN_NAMES: "dict[str, dict[str, tuple[Path, Any]]]" = {}
 
 
 def _name_entry(name: str) -> "tuple[Path, Any]":
@@ -231,21 +345,9 @@ def _type_entry(path: "Path", key: "Any", type_of: "TypeOf") -> "tuple[int | Non
     if key is None:
         return _NOT_A_RESOURCE, None
     rtype = type_of(path[:3])
-    return rtype, _PYTYPE.get(rtype) if rtype is not None else None
+    return rtype, PYTYPE.get(rtype) if rtype is not None else None
 
 
-# The Python type a value of each resource type already has (no coercion needed).
-# Unsigned is absent: its range differs from Python's, so it always goes by coerce().
-_PYTYPE = {
-    T.STRING: str,
-    T.CORELNK: str,
-    T.INTEGER: int,
-    T.TIME: int,
-    T.FLOAT: float,
-    T.BOOLEAN: bool,
-    T.OPAQUE: bytes,
-    T.OBJLNK: tuple,
-}
 _NOT_A_RESOURCE = -1
 
 

@@ -50,6 +50,16 @@ def encode(
     records: "Iterable[Record]", base: "Path | None", type_of: "TypeOf | None" = None
 ) -> bytes:
     """Records -> SenML-CBOR. ``base`` None: absolute names (composite operations)."""
+    if type(records) is list and len(records) == 1 and records[0][0] == base:
+        # A Read of one resource: one record, ``bn`` the request path and no ``n``,
+        # the same bytes as the general writer without its per-call set-up.
+        value = records[0][1]
+        bn = cbor.encode_text(senml.text_of(base))
+        if type(value) is bytes:  # a long opaque value: no copy before the final join
+            return b"".join((b"\x81\xa2\x21", bn, b"\x08", cbor.head(2, len(value)), value))
+        if value is None:
+            return b"\x81\xa1\x21" + bn
+        return b"".join((b"\x81\xa2\x21", bn, _value_item(value, senml.text_of(base))))
     return _write(((None, records),), base)
 
 
@@ -172,13 +182,17 @@ def _write(groups: "Iterable[Group]", base: "Path | None") -> bytes:
             timed = True
         elif timed:
             raise FormatError("an untimed group cannot follow a timed one")
-        group_first = t is not None
-        for path, value in records:
-            count += 1
-            if first or group_first:
+        if type(records) is not list:
+            records = list(records)
+        count += len(records)
+        it = iter(records)
+        if first or t is not None:
+            # The pack's first record carries bn, a group's first bt: the general path.
+            for path, value in it:
                 parts.extend(_general(path, value, bn_text, cut, whole, first, t))
-                first = group_first = False
-                continue
+                first = False
+                break
+        for path, value in it:
             h = heads.get(path)
             if h is None:
                 h = heads[path] = _head(path, bn_text, cut, whole)

@@ -15,9 +15,10 @@ Values (Appendix C): integers are big-endian two's complement of 1, 2, 4 or 8 by
 unsigned integers the same width unsigned, floats 4 or 8 bytes IEEE 754, booleans one
 byte 0/1, Objlnk two 16-bit ids, strings UTF-8.
 
-Hot path notes: headers for 8-bit ids and short values come from a cache, integer
-values from a table (small) or precompiled ``struct`` formats, and the decoder reads
-one-byte headers without slicing.
+Hot path notes: the encoder writes each fixed-width value together with its header
+by one precompiled ``struct`` call (other headers come from a cache); the decoder reads
+headers with 8- and 16-bit ids and 8-bit lengths inline and converts the common types
+without a call. Both look a resource's type up once per payload.
 """
 
 from lwm2m.errors import FormatError
@@ -54,6 +55,11 @@ _U32 = unpacker(">I")
 _F32 = unpacker(">f")
 _F64 = unpacker(">d")
 _OBJLNK = unpacker(">HH")
+_I8 = unpacker(">b")
+_I16 = unpacker(">h")
+_I32 = unpacker(">i")
+_I64 = unpacker(">q")
+_SIGNED = (T.INTEGER, T.TIME)
 _PACK_I16 = packer(">h")
 _PACK_I32 = packer(">i")
 _PACK_I64 = packer(">q")
@@ -194,10 +200,10 @@ def decode(data: bytes, base: "Path | None", type_of: "TypeOf | None" = None) ->
                 )
             _resources(data, a, b, (base[0], ident), out, type_of, cache)
     elif n == 2:
-        items = _split(data, 0, end)
-        if len(items) == 1 and items[0][0] == OBJECT_INSTANCE:
+        first = parse_header(data, 0, end) if end else None
+        if first is not None and first[0] == OBJECT_INSTANCE and first[3] == end:
             # Some peers wrap an instance-level payload in its Object Instance TLV.
-            kind, ident, a, b = items[0]
+            kind, ident, a, b = first
             if ident != base[1]:
                 raise FormatError(
                     "TLV names instance %d, the request /%d/%d" % (ident, base[0], base[1])
@@ -206,21 +212,23 @@ def decode(data: bytes, base: "Path | None", type_of: "TypeOf | None" = None) ->
         else:
             _resources(data, 0, end, base, out, type_of, cache)
     elif n == 3:
-        items = _split(data, 0, end)
-        if items and items[0][0] == RESOURCE_INSTANCE:
+        first = parse_header(data, 0, end) if end else None
+        if first is not None and first[0] == RESOURCE_INSTANCE:
             # Resource instances without their Multiple Resource wrapper.
-            rtype = type_of(base)
-            for kind, ident, a, b in items:
-                if kind != RESOURCE_INSTANCE:
-                    raise FormatError("TLV mixes resource instances with a %s" % KIND_NAMES[kind])
-                out.append((base + (ident,), decode_value(data, a, b, rtype)))
+            _resources(data, 0, end, base[:2], out, type_of, cache, base[2], type_of(base))
+        elif first is not None and first[0] == RESOURCE and first[3] == end:
+            if first[1] != base[2]:
+                raise FormatError(
+                    "TLV names resource %d, the request %s" % (first[1], path_text(base))
+                )
+            out.append((base, decode_value(data, first[2], end, type_of(base))))
         else:
-            for item in items:
+            for item in _split(data, 0, end):
                 if item[1] != base[2]:
                     raise FormatError(
                         "TLV names resource %d, the request %s" % (item[1], path_text(base))
                     )
-            _resource_items(data, items, base[:2], out, type_of, cache)
+            _resources(data, 0, end, base[:2], out, type_of, cache)
     elif n == 4:
         items = _split(data, 0, end)
         if len(items) != 1 or items[0][0] != RESOURCE_INSTANCE or items[0][1] != base[3]:
@@ -240,120 +248,104 @@ def _resources(
     out: "list[Record]",
     type_of: "TypeOf",
     cache: "dict[int, int | None]",
-    rpath: "Path | None" = None,
+    rid: int = -1,
     rtype: "int | None" = None,
 ) -> None:
-    """Resource TLVs of the instance ``prefix`` in ``data[pos:end]`` or, with ``rpath``,
-    the resource-instance TLVs of that multiple resource. The hot path of decoding:
-    one-byte headers and short values are read inline, types come from ``cache``."""
+    """Resource TLVs of the instance ``prefix`` in ``data[pos:end]`` or, with ``rid``,
+    the resource-instance TLVs of that multiple resource (of type ``rtype``).
+
+    The hot path of decoding: headers with 8- and 16-bit ids and lengths up to 255
+    are read inline, types come from ``cache`` (one ``type_of`` per resource id and
+    payload), and the common types are converted inline: signed integers by signed
+    ``struct`` formats, strings, 8-byte floats, booleans, unsigned integers; the rest
+    by :func:`decode_value`."""
     append = out.append
+    oid = prefix[0]
+    iid = prefix[1]
+    i8 = _I8
+    i16 = _I16
+    i32 = _I32
+    i64 = _I64
+    f64 = _F64
     signed = _SIGNED
     string = T.STRING
-    u16 = _U16
-    u32 = _U32
-    while pos < end:
-        t = data[pos]
-        if t & 0x20:
-            if pos + 3 > end:
-                raise FormatError("TLV header truncated at byte %d" % pos)
-            ident = (data[pos + 1] << 8) | data[pos + 2]
-            p = pos + 3
-        else:
-            if pos + 2 > end:
-                raise FormatError("TLV header truncated at byte %d" % pos)
-            ident = data[pos + 1]
-            p = pos + 2
-        if t & 0x18:
-            kind, ident, p, stop = parse_header(data, pos, end)
-        else:
-            stop = p + (t & 0x07)
+    floating = T.FLOAT
+    boolean = T.BOOLEAN
+    unsigned = T.UNSIGNED
+    try:
+        while pos < end:
+            t = data[pos]
+            if t & 0x20:
+                ident = (data[pos + 1] << 8) | data[pos + 2]
+                p = pos + 3
+            else:
+                ident = data[pos + 1]
+                p = pos + 2
+            lt = t & 0x18
+            if lt == 0:
+                stop = p + (t & 0x07)
+            elif lt == 0x08:
+                stop = p + 1 + data[p]
+                p += 1
+            else:
+                kind, ident, p, stop = parse_header(data, pos, end)
             if stop > end:
                 raise FormatError("TLV at byte %d runs past its container" % pos)
-        kind = t & 0xC0
-        if rpath is None:
-            rt = cache.get(ident, -2)
-            if rt == -2:
-                rt = cache[ident] = type_of(prefix + (ident,))
-            if kind == MULTIPLE_RESOURCE:
-                _resources(data, p, stop, prefix, out, type_of, cache, prefix + (ident,), rt)
-                pos = stop
-                continue
-            if kind != RESOURCE:
-                raise FormatError(
-                    "TLV under an instance must be resources, not a %s" % KIND_NAMES[kind]
-                )
-            path = prefix + (ident,)
-        else:
-            if kind != RESOURCE_INSTANCE:
-                raise FormatError(
-                    "a multiple resource TLV holds resource instances, not a %s" % KIND_NAMES[kind]
-                )
-            rt = rtype
-            path = rpath + (ident,)
-        if rt in signed:
+            kind = t & 0xC0
+            if rid < 0:
+                rt = cache.get(ident, -2)
+                if rt == -2:
+                    rt = cache[ident] = type_of((oid, iid, ident))
+                if kind != RESOURCE:
+                    if kind == MULTIPLE_RESOURCE:
+                        _resources(data, p, stop, prefix, out, type_of, cache, ident, rt)
+                        pos = stop
+                        continue
+                    raise FormatError(
+                        "TLV under an instance must be resources, not a %s" % KIND_NAMES[kind]
+                    )
+                path: Path = (oid, iid, ident)
+            else:
+                if kind != RESOURCE_INSTANCE:
+                    raise FormatError(
+                        "a multiple resource TLV holds resource instances, not a %s"
+                        % KIND_NAMES[kind]
+                    )
+                rt = rtype
+                path = (oid, iid, rid, ident)
             length = stop - p
-            if length == 1:
-                v: Any = data[p]
-                if v & 0x80:
-                    v -= 0x100
-            elif length == 4:
-                v = u32(data, p)[0]
-                if v & 0x80000000:
-                    v -= 0x100000000
-            elif length == 2:
-                v = u16(data, p)[0]
-                if v & 0x8000:
-                    v -= 0x10000
+            if rt in signed:
+                if length == 4:
+                    v: Any = i32(data, p)[0]
+                elif length == 1:
+                    v = i8(data, p)[0]
+                elif length == 2:
+                    v = i16(data, p)[0]
+                elif length == 8:
+                    v = i64(data, p)[0]
+                else:
+                    v = decode_value(data, p, stop, rt)
+            elif rt == string:
+                v = data[p:stop].decode("utf-8")
+            elif rt == floating and length == 8:
+                v = f64(data, p)[0]
+            elif rt == boolean and length == 1 and data[p] < 2:
+                v = data[p] == 1
+            elif rt == unsigned and 0 < length <= 8:
+                v = int.from_bytes(data[p:stop], "big")
             else:
                 v = decode_value(data, p, stop, rt)
-        elif rt == string:
-            try:
-                v = data[p:stop].decode("utf-8")
-            except UnicodeError:
-                raise FormatError("string TLV value is not UTF-8") from None
-        else:
-            v = decode_value(data, p, stop, rt)
-        append((path, v))
-        pos = stop
-
-
-def _resource_items(
-    data: bytes,
-    items: "list[tuple[int, int, int, int]]",
-    prefix: "Path",
-    out: "list[Record]",
-    type_of: "TypeOf",
-    cache: "dict[int, int | None]",
-) -> None:
-    append = out.append
-    for kind, rid, a, b in items:
-        if rid in cache:
-            rtype = cache[rid]
-        else:
-            rtype = cache[rid] = type_of(prefix + (rid,))
-        if kind == RESOURCE:
-            append((prefix + (rid,), decode_value(data, a, b, rtype)))
-        elif kind == MULTIPLE_RESOURCE:
-            rpath = prefix + (rid,)
-            pos = a
-            while pos < b:
-                k, riid, va, vb = parse_header(data, pos, b)
-                if k != RESOURCE_INSTANCE:
-                    raise FormatError(
-                        "a multiple resource TLV holds resource instances, not a %s" % KIND_NAMES[k]
-                    )
-                append((rpath + (riid,), decode_value(data, va, vb, rtype)))
-                pos = vb
-        else:
-            raise FormatError(
-                "TLV under an instance must be resources, not a %s" % KIND_NAMES[kind]
-            )
+            append((path, v))
+            pos = stop
+    except IndexError:  # a header cut off by the end of the payload
+        raise FormatError("TLV header truncated at byte %d" % pos) from None
+    except UnicodeError:
+        raise FormatError("string TLV value is not UTF-8") from None
 
 
 # -- encoding -------------------------------------------------------------------------
 
 _HEADER_CACHE: "dict[int, bytes]" = {}
-_SIGNED = (T.INTEGER, T.TIME)
 
 
 def header(kind: int, ident: int, length: int) -> bytes:
@@ -364,6 +356,8 @@ def header(kind: int, ident: int, length: int) -> bytes:
         h = _HEADER_CACHE.get(key)
         if h is not None:
             return h
+    if not 0 <= ident <= 0xFFFF:
+        raise FormatError("a TLV identifier is 0..65535, not %d" % ident)
     t = kind
     if ident > 255:
         t |= 0x20
@@ -490,114 +484,204 @@ def _ptext(path: "Any") -> str:
     return path_text(path) if type(path) is tuple else repr(path)
 
 
+# The hot path writes each fixed-width value together with its header in one struct
+# call: type byte, 8-bit (``_N_*``) or 16-bit (``_W_*``, type bit 5 set) identifier, a
+# length byte for values of 8 bytes or more, the value. OMA LwM2M 1.1.1 Core §7.4.3.
+_N_I8 = packer(">BBb")
+_N_I16 = packer(">BBh")
+_N_I32 = packer(">BBi")
+_N_F64 = packer(">BBBd")
+_N_HEAD = packer(">BB")
+_N_HEAD_L8 = packer(">BBB")
+_W_I8 = packer(">BHb")
+_W_I16 = packer(">BHh")
+_W_I32 = packer(">BHi")
+_W_F64 = packer(">BHBd")
+_W_HEAD = packer(">BH")
+_W_HEAD_L8 = packer(">BHB")
+
+
 def _encode_resources(
     records: "Iterable[Record]", ipath: "Path", type_of: "TypeOf", only: int = -1
 ) -> bytes:
-    """Resource and multiple-resource TLVs of one instance.
+    """Resource and multiple-resource TLVs of one instance; with ``ipath`` (oid, -1),
+    of each instance of the object, each run of one instance's records wrapped in its
+    Object Instance TLV (runs must not repeat an instance). ``only``: the records must
+    be the instances of that one multiple resource.
 
-    The hot path: the header of an 8-bit id and a value shorter than 256 bytes comes
-    from the header cache by one int key; common ints, strings and floats are encoded
-    inline; everything else goes through :func:`encode_value`. ``only``: the records
-    must be the instances of that one multiple resource."""
-    parts: list[bytes] = []
+    The hot path. Integers whose signed and unsigned widths agree, floats (always 8
+    bytes), booleans and short strings are written inline, header and value by one
+    struct call; other values go through :func:`encode_value` and :func:`header`
+    (integers of the ambiguous widths with one type lookup per resource and call)."""
     oid, iid = ipath
-    # iid -1: object level, each run of one instance's records is wrapped in its
-    # Object Instance TLV (the runs must not repeat an instance).
     instances: list[bytes] | None = [] if iid < 0 else None
     done: set[int] = set()
-    cache = _HEADER_CACHE
-    small = _SMALL_SIGNED
-    pack_f64 = _PACK_F64
-    pack_i16 = _PACK_I16
-    pack_i32 = _PACK_I32
-    multi_rid = -1
-    out = parts  # where the current TLVs go: the instance, or a multiple resource
-    append = parts.append
-    seen: set[int] = set()
+    parts: list[bytes] = []  # the current instance's TLVs
+    app = parts.append  # where the current TLV goes: the instance, or a multiple resource
+    seen: set[int] = set()  # resource ids of the current instance
+    add = seen.add
+    multi_rid = -1  # the multiple resource being written, or -1
+    multi: list[bytes] = parts
+    plain = only < 0  # True while a resource record may come next without more checks
+    types: dict[int, int | None] = {}
     for path, value in records:
         n = len(path)
         if n == 3:
-            o, i, rid = path
-            ident = rid
+            o, i, ident = path
+            if i != iid or o != oid or not plain or ident in seen:
+                if only >= 0:
+                    raise FormatError(
+                        "record %s is not an instance of resource %d" % (_ptext(path), only)
+                    )
+                if multi_rid >= 0:
+                    _close_multiple(parts, multi_rid, multi)
+                    multi_rid = -1
+                    app = parts.append
+                    plain = True
+                if i != iid or o != oid:
+                    if instances is None or o != oid or i in done:
+                        raise FormatError(
+                            "record %s is not under %s" % (_ptext(path), path_text(ipath))
+                        )
+                    # A new instance: close the one before, start this one.
+                    if iid >= 0:
+                        _close_instance(instances, iid, parts)
+                        done.add(iid)
+                    iid = i
+                    parts = []
+                    app = parts.append
+                    seen.clear()
+                if ident in seen:
+                    raise FormatError("resource %s appears twice" % path_text(path))
+            add(ident)
+            kind = 0xC0  # RESOURCE
         elif n == 4:
             o, i, rid, ident = path
+            if rid != multi_rid or i != iid or o != oid:
+                if multi_rid >= 0:
+                    _close_multiple(parts, multi_rid, multi)
+                    multi_rid = -1
+                if only >= 0 and rid != only:
+                    raise FormatError(
+                        "record %s is not an instance of resource %d" % (_ptext(path), only)
+                    )
+                if i != iid or o != oid:
+                    if instances is None or o != oid or i in done:
+                        raise FormatError(
+                            "record %s is not under %s" % (_ptext(path), path_text(ipath))
+                        )
+                    if iid >= 0:
+                        _close_instance(instances, iid, parts)
+                        done.add(iid)
+                    iid = i
+                    parts = []
+                    seen.clear()
+                if rid in seen:
+                    raise FormatError("instances of %s are not contiguous" % path_text(path[:3]))
+                if type(rid) is not int or not 0 <= rid <= 0xFFFF:
+                    raise FormatError("record %s holds an id outside 0..65535" % (path,))
+                add(rid)
+                multi_rid = rid
+                multi = []
+                app = multi.append
+                plain = False
+            kind = 0x40  # RESOURCE_INSTANCE
         else:
             raise FormatError(
                 "record %s is not a resource under %s" % (_ptext(path), path_text(ipath))
             )
-        if i != iid or o != oid:
-            if instances is None or o != oid or i in done:
-                raise FormatError("record %s is not under %s" % (_ptext(path), path_text(ipath)))
-            # A new instance: close the one before, start this one.
-            if multi_rid >= 0:
-                _close_multiple(parts, multi_rid, out, seen)
-                multi_rid = -1
-            if iid >= 0:
-                _close_instance(instances, iid, parts)
-                done.add(iid)
-            iid = i
-            parts = out = []
-            append = parts.append
-            seen = set()
-        if n == 3:
-            if only >= 0:
-                raise FormatError(
-                    "record %s is not an instance of resource %d" % (path_text(path), only)
-                )
-            if multi_rid >= 0:
-                _close_multiple(parts, multi_rid, out, seen)
-                multi_rid = -1
-                out = parts
-                append = parts.append
-            if rid in seen:
-                raise FormatError("resource %s appears twice" % path_text(path))
-            seen.add(rid)
-            kind_bits = 3  # RESOURCE >> 6
-        else:
-            if rid != multi_rid:
-                if multi_rid >= 0:
-                    _close_multiple(parts, multi_rid, out, seen)
-                if only >= 0 and rid != only:
-                    raise FormatError(
-                        "record %s is not an instance of resource %d" % (path_text(path), only)
-                    )
-                if rid in seen:
-                    raise FormatError("instances of %s are not contiguous" % path_text(path[:3]))
-                multi_rid = rid
-                out = []
-                append = out.append
-            kind_bits = 1  # RESOURCE_INSTANCE >> 6
         vt = type(value)
-        if vt is int:
-            # Widths where signed and unsigned agree are written here; the rest (and
-            # 8-byte values) ask encode_value, which asks the resource type.
-            if -128 <= value < 128:
-                v = small[value + 128]
-            elif 256 <= value < 0x8000 or -0x8000 <= value < -128:
-                v = pack_i16(value)
-            elif 0x10000 <= value < 0x80000000 or -0x80000000 <= value < -0x8000:
-                v = pack_i32(value)
-            else:
-                v = encode_value(value, path, type_of)
-        elif vt is str:
-            v = value.encode("utf-8")
-        elif vt is float:
-            v = pack_f64(value)
-        elif vt is bool:
-            v = _TRUE if value else _FALSE
+        # One branch per identifier width: the struct formats differ (§7.4.3).
+        if 0 <= ident < 0x100:
+            t = kind
+            if vt is int:
+                if value < 0x80:
+                    if value >= -0x80:
+                        app(_N_I8(t | 1, ident, value))
+                        continue
+                    if value >= -0x8000:
+                        app(_N_I16(t | 2, ident, value))
+                        continue
+                    if value >= -0x80000000:
+                        app(_N_I32(t | 4, ident, value))
+                        continue
+                elif 0x10000 <= value < 0x80000000:
+                    app(_N_I32(t | 4, ident, value))
+                    continue
+                elif 0x100 <= value < 0x8000:
+                    app(_N_I16(t | 2, ident, value))
+                    continue
+            elif vt is float:
+                app(_N_F64(t | 0x08, ident, 8, value))
+                continue
+            elif vt is str:
+                raw = value.encode("utf-8")
+                length = len(raw)
+                if length < 8:
+                    app(_N_HEAD(t | length, ident))
+                    app(raw)
+                    continue
+                if length < 0x100:
+                    app(_N_HEAD_L8(t | 0x08, ident, length))
+                    app(raw)
+                    continue
+            elif vt is bool:
+                app(_N_I8(t | 1, ident, 1 if value else 0))
+                continue
+        elif 0x100 <= ident <= 0xFFFF:
+            t = kind | 0x20
+            if vt is int:
+                if value < 0x80:
+                    if value >= -0x80:
+                        app(_W_I8(t | 1, ident, value))
+                        continue
+                    if value >= -0x8000:
+                        app(_W_I16(t | 2, ident, value))
+                        continue
+                    if value >= -0x80000000:
+                        app(_W_I32(t | 4, ident, value))
+                        continue
+                elif 0x10000 <= value < 0x80000000:
+                    app(_W_I32(t | 4, ident, value))
+                    continue
+                elif 0x100 <= value < 0x8000:
+                    app(_W_I16(t | 2, ident, value))
+                    continue
+            elif vt is float:
+                app(_W_F64(t | 0x08, ident, 8, value))
+                continue
+            elif vt is str:
+                raw = value.encode("utf-8")
+                length = len(raw)
+                if length < 8:
+                    app(_W_HEAD(t | length, ident))
+                    app(raw)
+                    continue
+                if length < 0x100:
+                    app(_W_HEAD_L8(t | 0x08, ident, length))
+                    app(raw)
+                    continue
+            elif vt is bool:
+                app(_W_I8(t | 1, ident, 1 if value else 0))
+                continue
+        else:
+            raise FormatError("record %s holds an id outside 0..65535" % (path,))
+        # The rest: opaque, Objlnk, long strings, and integers whose width depends on
+        # whether the resource is unsigned.
+        if vt is int and 0 <= value <= 0xFFFFFFFFFFFFFFFF:
+            rid = path[2]
+            rtype = types.get(rid, -1)
+            if rtype == -1:
+                rtype = types[rid] = type_of(path[:3])
+            v = encode_int(value, rtype == T.UNSIGNED)
+        elif vt is bytes:
+            v = value
         else:
             v = encode_value(value, path, type_of)
-        length = len(v)
-        if length < 256:
-            h = cache.get((ident << 10) | (length << 2) | kind_bits)
-            if h is None:
-                h = header(kind_bits << 6, ident, length)
-        else:
-            h = header(kind_bits << 6, ident, length)
-        append(h)
-        append(v)
+        app(header(kind, ident, len(v)))
+        app(v)
     if multi_rid >= 0:
-        _close_multiple(parts, multi_rid, out, seen)
+        _close_multiple(parts, multi_rid, multi)
     if instances is not None:
         if iid >= 0:
             _close_instance(instances, iid, parts)
@@ -611,8 +695,7 @@ def _close_instance(instances: "list[bytes]", iid: int, parts: "list[bytes]") ->
     instances.append(body)
 
 
-def _close_multiple(parts: "list[bytes]", rid: int, multi: "list[bytes]", seen: "set[int]") -> None:
+def _close_multiple(parts: "list[bytes]", rid: int, multi: "list[bytes]") -> None:
     body = b"".join(multi)
     parts.append(header(MULTIPLE_RESOURCE, rid, len(body)))
     parts.append(body)
-    seen.add(rid)

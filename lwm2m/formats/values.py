@@ -216,6 +216,20 @@ def check_under(path: "Path", base: "Path") -> None:
 
 # -- coercion of self-typed values ----------------------------------------------------
 
+# The Python type a value of each resource type already has: a decoded value of that
+# type needs no coerce() (an int: when within 64 bits signed). Unsigned is absent: its
+# range differs from Python's, so it always goes by coerce().
+PYTYPE = {
+    T.STRING: str,
+    T.CORELNK: str,
+    T.INTEGER: int,
+    T.TIME: int,
+    T.FLOAT: float,
+    T.BOOLEAN: bool,
+    T.OPAQUE: bytes,
+    T.OBJLNK: tuple,
+}
+
 _NUMERIC = (T.INTEGER, T.UNSIGNED, T.TIME)
 
 

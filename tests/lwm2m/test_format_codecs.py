@@ -271,3 +271,12 @@ def test_unknown_and_legacy_content_formats() -> None:
     raises(FormatError, F.decode, 9999, b"", (3, 0))
     raises(FormatError, F.decode, F.LINK, b"", (3, 0))
     assert F.canonical(1542) == F.TLV and F.canonical(F.TLV) == F.TLV
+
+
+def test_tlv_refuses_ids_outside_16_bits() -> None:
+    # Identifiers are 8 or 16 bits (OMA LwM2M 1.1.1 Core §7.4.3): larger ones must not
+    # be truncated into another id.
+    raises(FormatError, tlv.encode, [((1024, 0, 70000), 1)], (1024, 0))
+    raises(FormatError, tlv.encode, [((1024, 70000, 1), 1)], (1024,))
+    raises(FormatError, tlv.encode, [((1024, 0, 9, 70000), 1)], (1024, 0, 9))
+    assert tlv.encode([((1024, 0, 65535), 1)], (1024, 0)) == b"\xe1\xff\xff\x01"

@@ -1,14 +1,16 @@
 """Property tests of the content formats (CPython, hypothesis)."""
 
+import json
 from typing import Any
 
+import cbor2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lwm2m import FormatError
 from lwm2m import formats as F
-from lwm2m.formats import cborpath, link
+from lwm2m.formats import cborpath, link, senml, senml_cbor, senml_json
 from tests.lwm2m.strategies import (
     Model,
     Record,
@@ -161,3 +163,55 @@ def test_pure_and_cbor2_paths_agree(case: "tuple[Model, list[Record]]") -> None:
             cborpath._cbor2 = saved
         assert pure == fast
         assert pure_decoded == F.decode(cf, fast, (model.oid,), model.type_of) == records
+
+
+# -- the encoders' and decoders' fast paths against plain second readings ------------
+
+
+def _maps_reference(records: "list[Record]", base: "tuple[int, ...]") -> bytes:
+    """LwM2M-CBOR the plain way: nested dicts built per record, then cbor2.dumps."""
+    inner: dict[Any, Any] = {}
+    for path, value in records:
+        node = inner
+        for i in path[len(base) : -1]:
+            node = node.setdefault(i, {})
+        node[path[-1]] = "%d:%d" % value if type(value) is tuple else value
+    if not base:
+        return cbor2.dumps(inner)
+    return cbor2.dumps({base if len(base) > 1 else base[0]: inner})
+
+
+@PROFILE
+@given(case=object_records(), order=st.randoms(use_true_random=False))
+def test_lwm2m_cbor_writer_equals_plain_maps_in_any_order(
+    case: "tuple[Model, list[Record]]", order: "Any"
+) -> None:
+    # The writer compares each record's container with the last one's: records that
+    # come back to a container met before must still land in its first map.
+    model, records = case
+    shuffled = list(records)
+    order.shuffle(shuffled)
+    for base in ((model.oid,), ()):
+        got = F.encode(F.LWM2M_CBOR, shuffled, base, model.type_of)
+        assert got == _maps_reference(shuffled, base)
+    iid = records[0][0][1]
+    one = [r for r in shuffled if r[0][1] == iid]
+    ibase = (model.oid, iid)
+    assert F.encode(F.LWM2M_CBOR, one, ibase, model.type_of) == _maps_reference(one, ibase)
+
+
+@pytest.mark.parametrize("cf", [F.SENML_JSON, F.SENML_CBOR], ids=["senml-json", "senml-cbor"])
+@PROFILE
+@given(case=object_records(), absolute=st.booleans())
+def test_senml_plain_layout_loop_equals_the_general_one(
+    cf: int, case: "tuple[Model, list[Record]]", absolute: bool
+) -> None:
+    model, records = case
+    base = None if absolute else (model.oid,)
+    payload = F.encode(cf, records, base, model.type_of)
+    if cf == F.SENML_JSON:
+        pack, labels, vd = json.loads(payload), senml.JSON_LABELS, senml_json._vd
+    else:
+        pack, labels, vd = cbor2.loads(payload), senml.CBOR_LABELS, senml_cbor._vd
+    general = senml._resolve_any(pack, base, model.type_of, labels, vd, False)
+    assert senml.resolve(pack, base, model.type_of, labels, vd, False) == general == records
