@@ -21,6 +21,8 @@ headers with 8- and 16-bit ids and 8-bit lengths inline and converts the common 
 without a call. Both look a resource's type up once per payload.
 """
 
+import struct
+
 from lwm2m.errors import FormatError
 from lwm2m.formats.binary import packer, unpacker
 from lwm2m.formats.values import no_types, path_text
@@ -28,7 +30,7 @@ from objects import types as T
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
     from typing import Any
 
     from lwm2m.formats.values import Path, Record, TypeOf
@@ -484,21 +486,47 @@ def _ptext(path: "Any") -> str:
     return path_text(path) if type(path) is tuple else repr(path)
 
 
+class _IdOutOfRange(Exception):
+    """An identifier outside its 8- or 16-bit field, from the MicroPython packers."""
+
+
+# What an id packer raises for an identifier its field cannot hold. CPython's struct
+# refuses it (``struct.error``), so the hot path tests only which width an id needs
+# (``ident < 0x100``) and lets the packer do the range check; MicroPython's struct
+# wraps it silently, so there the packers check (see :func:`_id_packer`).
+_ID_ERRORS = (getattr(struct, "error", _IdOutOfRange), _IdOutOfRange)
+
+
+def _id_packer(fmt: str) -> "Callable[..., bytes]":
+    """Packer for ``fmt`` = type byte, identifier (``B`` or ``H``), the rest."""
+    pack = packer(fmt)
+    if hasattr(struct, "Struct"):
+        return pack
+    top = 0xFF if fmt[2] == "B" else 0xFFFF
+
+    def checked(t: int, ident: int, *rest: "Any") -> bytes:
+        if not 0 <= ident <= top:
+            raise _IdOutOfRange()
+        return pack(t, ident, *rest)
+
+    return checked
+
+
 # The hot path writes each fixed-width value together with its header in one struct
 # call: type byte, 8-bit (``_N_*``) or 16-bit (``_W_*``, type bit 5 set) identifier, a
 # length byte for values of 8 bytes or more, the value. OMA LwM2M 1.1.1 Core §7.4.3.
-_N_I8 = packer(">BBb")
-_N_I16 = packer(">BBh")
-_N_I32 = packer(">BBi")
-_N_F64 = packer(">BBBd")
-_N_HEAD = packer(">BB")
-_N_HEAD_L8 = packer(">BBB")
-_W_I8 = packer(">BHb")
-_W_I16 = packer(">BHh")
-_W_I32 = packer(">BHi")
-_W_F64 = packer(">BHBd")
-_W_HEAD = packer(">BH")
-_W_HEAD_L8 = packer(">BHB")
+_N_I8 = _id_packer(">BBb")
+_N_I16 = _id_packer(">BBh")
+_N_I32 = _id_packer(">BBi")
+_N_F64 = _id_packer(">BBBd")
+_N_HEAD = _id_packer(">BB")
+_N_HEAD_L8 = _id_packer(">BBB")
+_W_I8 = _id_packer(">BHb")
+_W_I16 = _id_packer(">BHh")
+_W_I32 = _id_packer(">BHi")
+_W_F64 = _id_packer(">BHBd")
+_W_HEAD = _id_packer(">BH")
+_W_HEAD_L8 = _id_packer(">BHB")
 
 
 def _encode_resources(
@@ -524,162 +552,167 @@ def _encode_resources(
     multi: list[bytes] = parts
     plain = only < 0  # True while a resource record may come next without more checks
     types: dict[int, int | None] = {}
-    for path, value in records:
-        n = len(path)
-        if n == 3:
-            o, i, ident = path
-            if i != iid or o != oid or not plain or ident in seen:
-                if only >= 0:
-                    raise FormatError(
-                        "record %s is not an instance of resource %d" % (_ptext(path), only)
-                    )
-                if multi_rid >= 0:
-                    _close_multiple(parts, multi_rid, multi)
-                    multi_rid = -1
-                    app = parts.append
-                    plain = True
-                if i != iid or o != oid:
-                    if instances is None or o != oid or i in done:
+    try:
+        for path, value in records:
+            n = len(path)
+            if n == 3:
+                o, i, ident = path
+                if i != iid or o != oid or not plain or ident in seen:
+                    if only >= 0:
                         raise FormatError(
-                            "record %s is not under %s" % (_ptext(path), path_text(ipath))
+                            "record %s is not an instance of resource %d" % (_ptext(path), only)
                         )
-                    # A new instance: close the one before, start this one.
-                    if iid >= 0:
-                        _close_instance(instances, iid, parts)
-                        done.add(iid)
-                    iid = i
-                    parts = []
-                    app = parts.append
-                    seen.clear()
-                if ident in seen:
-                    raise FormatError("resource %s appears twice" % path_text(path))
-            add(ident)
-            kind = 0xC0  # RESOURCE
-        elif n == 4:
-            o, i, rid, ident = path
-            if rid != multi_rid or i != iid or o != oid:
-                if multi_rid >= 0:
-                    _close_multiple(parts, multi_rid, multi)
-                    multi_rid = -1
-                if only >= 0 and rid != only:
-                    raise FormatError(
-                        "record %s is not an instance of resource %d" % (_ptext(path), only)
-                    )
-                if i != iid or o != oid:
-                    if instances is None or o != oid or i in done:
+                    if multi_rid >= 0:
+                        _close_multiple(parts, multi_rid, multi)
+                        multi_rid = -1
+                        app = parts.append
+                        plain = True
+                    if i != iid or o != oid:
+                        if instances is None or o != oid or i in done:
+                            raise FormatError(
+                                "record %s is not under %s" % (_ptext(path), path_text(ipath))
+                            )
+                        # A new instance: close the one before, start this one.
+                        if iid >= 0:
+                            _close_instance(instances, iid, parts)
+                            done.add(iid)
+                        iid = i
+                        parts = []
+                        app = parts.append
+                        seen.clear()
+                    if ident in seen:
+                        raise FormatError("resource %s appears twice" % path_text(path))
+                add(ident)
+                kind = 0xC0  # RESOURCE
+            elif n == 4:
+                o, i, rid, ident = path
+                if rid != multi_rid or i != iid or o != oid:
+                    if multi_rid >= 0:
+                        _close_multiple(parts, multi_rid, multi)
+                        multi_rid = -1
+                    if only >= 0 and rid != only:
                         raise FormatError(
-                            "record %s is not under %s" % (_ptext(path), path_text(ipath))
+                            "record %s is not an instance of resource %d" % (_ptext(path), only)
                         )
-                    if iid >= 0:
-                        _close_instance(instances, iid, parts)
-                        done.add(iid)
-                    iid = i
-                    parts = []
-                    seen.clear()
-                if rid in seen:
-                    raise FormatError("instances of %s are not contiguous" % path_text(path[:3]))
-                if type(rid) is not int or not 0 <= rid <= 0xFFFF:
-                    raise FormatError("record %s holds an id outside 0..65535" % (path,))
-                add(rid)
-                multi_rid = rid
-                multi = []
-                app = multi.append
-                plain = False
-            kind = 0x40  # RESOURCE_INSTANCE
-        else:
-            raise FormatError(
-                "record %s is not a resource under %s" % (_ptext(path), path_text(ipath))
-            )
-        vt = type(value)
-        # One branch per identifier width: the struct formats differ (§7.4.3).
-        if 0 <= ident < 0x100:
-            t = kind
-            if vt is int:
-                if value < 0x80:
-                    if value >= -0x80:
-                        app(_N_I8(t | 1, ident, value))
-                        continue
-                    if value >= -0x8000:
-                        app(_N_I16(t | 2, ident, value))
-                        continue
-                    if value >= -0x80000000:
+                    if i != iid or o != oid:
+                        if instances is None or o != oid or i in done:
+                            raise FormatError(
+                                "record %s is not under %s" % (_ptext(path), path_text(ipath))
+                            )
+                        if iid >= 0:
+                            _close_instance(instances, iid, parts)
+                            done.add(iid)
+                        iid = i
+                        parts = []
+                        seen.clear()
+                    if rid in seen:
+                        raise FormatError(
+                            "instances of %s are not contiguous" % path_text(path[:3])
+                        )
+                    if type(rid) is not int or not 0 <= rid <= 0xFFFF:
+                        raise FormatError("record %s holds an id outside 0..65535" % (path,))
+                    add(rid)
+                    multi_rid = rid
+                    multi = []
+                    app = multi.append
+                    plain = False
+                kind = 0x40  # RESOURCE_INSTANCE
+            else:
+                raise FormatError(
+                    "record %s is not a resource under %s" % (_ptext(path), path_text(ipath))
+                )
+            vt = type(value)
+            # One branch per identifier width: the struct formats differ (§7.4.3). The
+            # packers refuse ids outside 0..255 / 256..65535 (see _ID_ERRORS), and
+            # header() below refuses them too.
+            if ident < 0x100:
+                t = kind
+                if vt is int:
+                    if value < 0x80:
+                        if value >= -0x80:
+                            app(_N_I8(t | 1, ident, value))
+                            continue
+                        if value >= -0x8000:
+                            app(_N_I16(t | 2, ident, value))
+                            continue
+                        if value >= -0x80000000:
+                            app(_N_I32(t | 4, ident, value))
+                            continue
+                    elif 0x10000 <= value < 0x80000000:
                         app(_N_I32(t | 4, ident, value))
                         continue
-                elif 0x10000 <= value < 0x80000000:
-                    app(_N_I32(t | 4, ident, value))
-                    continue
-                elif 0x100 <= value < 0x8000:
-                    app(_N_I16(t | 2, ident, value))
-                    continue
-            elif vt is float:
-                app(_N_F64(t | 0x08, ident, 8, value))
-                continue
-            elif vt is str:
-                raw = value.encode("utf-8")
-                length = len(raw)
-                if length < 8:
-                    app(_N_HEAD(t | length, ident))
-                    app(raw)
-                    continue
-                if length < 0x100:
-                    app(_N_HEAD_L8(t | 0x08, ident, length))
-                    app(raw)
-                    continue
-            elif vt is bool:
-                app(_N_I8(t | 1, ident, 1 if value else 0))
-                continue
-        elif 0x100 <= ident <= 0xFFFF:
-            t = kind | 0x20
-            if vt is int:
-                if value < 0x80:
-                    if value >= -0x80:
-                        app(_W_I8(t | 1, ident, value))
+                    elif 0x100 <= value < 0x8000:
+                        app(_N_I16(t | 2, ident, value))
                         continue
-                    if value >= -0x8000:
-                        app(_W_I16(t | 2, ident, value))
+                elif vt is float:
+                    app(_N_F64(t | 0x08, ident, 8, value))
+                    continue
+                elif vt is str:
+                    raw = value.encode("utf-8")
+                    length = len(raw)
+                    if length < 8:
+                        app(_N_HEAD(t | length, ident))
+                        app(raw)
                         continue
-                    if value >= -0x80000000:
+                    if length < 0x100:
+                        app(_N_HEAD_L8(t | 0x08, ident, length))
+                        app(raw)
+                        continue
+                elif vt is bool:
+                    app(_N_I8(t | 1, ident, 1 if value else 0))
+                    continue
+            else:
+                t = kind | 0x20
+                if vt is int:
+                    if value < 0x80:
+                        if value >= -0x80:
+                            app(_W_I8(t | 1, ident, value))
+                            continue
+                        if value >= -0x8000:
+                            app(_W_I16(t | 2, ident, value))
+                            continue
+                        if value >= -0x80000000:
+                            app(_W_I32(t | 4, ident, value))
+                            continue
+                    elif 0x10000 <= value < 0x80000000:
                         app(_W_I32(t | 4, ident, value))
                         continue
-                elif 0x10000 <= value < 0x80000000:
-                    app(_W_I32(t | 4, ident, value))
+                    elif 0x100 <= value < 0x8000:
+                        app(_W_I16(t | 2, ident, value))
+                        continue
+                elif vt is float:
+                    app(_W_F64(t | 0x08, ident, 8, value))
                     continue
-                elif 0x100 <= value < 0x8000:
-                    app(_W_I16(t | 2, ident, value))
+                elif vt is str:
+                    raw = value.encode("utf-8")
+                    length = len(raw)
+                    if length < 8:
+                        app(_W_HEAD(t | length, ident))
+                        app(raw)
+                        continue
+                    if length < 0x100:
+                        app(_W_HEAD_L8(t | 0x08, ident, length))
+                        app(raw)
+                        continue
+                elif vt is bool:
+                    app(_W_I8(t | 1, ident, 1 if value else 0))
                     continue
-            elif vt is float:
-                app(_W_F64(t | 0x08, ident, 8, value))
-                continue
-            elif vt is str:
-                raw = value.encode("utf-8")
-                length = len(raw)
-                if length < 8:
-                    app(_W_HEAD(t | length, ident))
-                    app(raw)
-                    continue
-                if length < 0x100:
-                    app(_W_HEAD_L8(t | 0x08, ident, length))
-                    app(raw)
-                    continue
-            elif vt is bool:
-                app(_W_I8(t | 1, ident, 1 if value else 0))
-                continue
-        else:
-            raise FormatError("record %s holds an id outside 0..65535" % (path,))
-        # The rest: opaque, Objlnk, long strings, and integers whose width depends on
-        # whether the resource is unsigned.
-        if vt is int and 0 <= value <= 0xFFFFFFFFFFFFFFFF:
-            rid = path[2]
-            rtype = types.get(rid, -1)
-            if rtype == -1:
-                rtype = types[rid] = type_of(path[:3])
-            v = encode_int(value, rtype == T.UNSIGNED)
-        elif vt is bytes:
-            v = value
-        else:
-            v = encode_value(value, path, type_of)
-        app(header(kind, ident, len(v)))
-        app(v)
+            # The rest: opaque, Objlnk, long strings, and integers whose width depends on
+            # whether the resource is unsigned.
+            if vt is int and 0 <= value <= 0xFFFFFFFFFFFFFFFF:
+                rid = path[2]
+                rtype = types.get(rid, -1)
+                if rtype == -1:
+                    rtype = types[rid] = type_of(path[:3])
+                v = encode_int(value, rtype == T.UNSIGNED)
+            elif vt is bytes:
+                v = value
+            else:
+                v = encode_value(value, path, type_of)
+            app(header(kind, ident, len(v)))
+            app(v)
+    except _ID_ERRORS:
+        raise FormatError("record %s holds an id outside 0..65535" % (path,)) from None
     if multi_rid >= 0:
         _close_multiple(parts, multi_rid, multi)
     if instances is not None:
