@@ -77,37 +77,34 @@ _PACK_OBJLNK = packer(">HH")
 
 def parse_header(data: bytes, pos: int, end: int) -> "tuple[int, int, int, int]":
     """Read the TLV at ``pos``: ``(kind, identifier, value_start, value_end)``."""
-    if pos + 2 > end:
-        raise FormatError("TLV header truncated at byte %d" % pos)
-    t = data[pos]
-    if t & 0x20:
-        if pos + 3 > end:
-            raise FormatError("TLV identifier truncated at byte %d" % pos)
-        ident = (data[pos + 1] << 8) | data[pos + 2]
-        p = pos + 3
-    else:
-        ident = data[pos + 1]
-        p = pos + 2
-    lt = t & 0x18
-    if lt == 0:
-        length = t & 0x07
-    elif lt == 0x08:
-        if p >= end:
-            raise FormatError("TLV length truncated at byte %d" % pos)
-        length = data[p]
-        p += 1
-    elif lt == 0x10:
-        if p + 2 > end:
-            raise FormatError("TLV length truncated at byte %d" % pos)
-        length = (data[p] << 8) | data[p + 1]
-        p += 2
-    else:
-        if p + 3 > end:
-            raise FormatError("TLV length truncated at byte %d" % pos)
-        length = (data[p] << 16) | (data[p + 1] << 8) | data[p + 2]
-        p += 3
+    # One bounds test, on the value's end: a header running past ``end`` also puts
+    # the value's end past it, and one running past the data raises IndexError.
+    try:
+        t = data[pos]
+        if t & 0x20:
+            ident = (data[pos + 1] << 8) | data[pos + 2]
+            p = pos + 3
+        else:
+            ident = data[pos + 1]
+            p = pos + 2
+        lt = t & 0x18
+        if lt == 0:
+            length = t & 0x07
+        elif lt == 0x08:
+            length = data[p]
+            p += 1
+        elif lt == 0x10:
+            length = (data[p] << 8) | data[p + 1]
+            p += 2
+        else:
+            length = (data[p] << 16) | (data[p + 1] << 8) | data[p + 2]
+            p += 3
+    except IndexError:
+        raise FormatError("TLV header truncated at byte %d" % pos) from None
     stop = p + length
     if stop > end:
+        if p > end:
+            raise FormatError("TLV header truncated at byte %d" % pos)
         raise FormatError(
             "TLV at byte %d announces %d value bytes, %d remain" % (pos, length, end - p)
         )
@@ -125,6 +122,9 @@ def _split(data: bytes, pos: int, end: int) -> "list[tuple[int, int, int, int]]"
 
 def decode_value(data: bytes, a: int, b: int, rtype: "int | None") -> "Any":
     """The value bytes ``data[a:b]`` read as ``rtype`` (None: opaque bytes)."""
+    if rtype is None or rtype == T.OPAQUE:  # first: the large values (firmware, files)
+        raw = data[a:b]
+        return raw if type(raw) is bytes else bytes(raw)
     n = b - a
     if rtype == T.INTEGER or rtype == T.TIME:
         if n == 1:
@@ -145,8 +145,6 @@ def decode_value(data: bytes, a: int, b: int, rtype: "int | None") -> "Any":
             return bytes(data[a:b]).decode("utf-8")
         except UnicodeError:
             raise FormatError("string TLV value is not UTF-8") from None
-    if rtype is None or rtype == T.OPAQUE:
-        return bytes(data[a:b])
     if rtype == T.UNSIGNED:
         if 0 < n <= 8:
             return int.from_bytes(data[a:b], "big")
@@ -192,6 +190,16 @@ def decode(data: bytes, base: "Path | None", type_of: "TypeOf | None" = None) ->
         base = ()
     n = len(base)
     end = len(data)
+    first = parse_header(data, 0, end) if end and n > 1 else None
+    if n == 3 and first is not None and first[0] == RESOURCE and first[3] == end:
+        # A Read of one resource, the most common single-TLV answer (a 4 KiB opaque
+        # value is decoded in about a microsecond): answered before any set-up.
+        if first[1] != base[2]:
+            raise FormatError("TLV names resource %d, the request %s" % (first[1], path_text(base)))
+        rtype = type_of(base)
+        if rtype is None or rtype == T.OPAQUE:  # no call for the largest values
+            return [(base, data[first[2] :])]
+        return [(base, decode_value(data, first[2], end, rtype))]
     out: list[Record] = []
     cache: dict[int, int | None] = {}
     if n == 1:
@@ -202,7 +210,6 @@ def decode(data: bytes, base: "Path | None", type_of: "TypeOf | None" = None) ->
                 )
             _resources(data, a, b, (base[0], ident), out, type_of, cache)
     elif n == 2:
-        first = parse_header(data, 0, end) if end else None
         if first is not None and first[0] == OBJECT_INSTANCE and first[3] == end:
             # Some peers wrap an instance-level payload in its Object Instance TLV.
             kind, ident, a, b = first
@@ -214,16 +221,9 @@ def decode(data: bytes, base: "Path | None", type_of: "TypeOf | None" = None) ->
         else:
             _resources(data, 0, end, base, out, type_of, cache)
     elif n == 3:
-        first = parse_header(data, 0, end) if end else None
         if first is not None and first[0] == RESOURCE_INSTANCE:
             # Resource instances without their Multiple Resource wrapper.
             _resources(data, 0, end, base[:2], out, type_of, cache, base[2], type_of(base))
-        elif first is not None and first[0] == RESOURCE and first[3] == end:
-            if first[1] != base[2]:
-                raise FormatError(
-                    "TLV names resource %d, the request %s" % (first[1], path_text(base))
-                )
-            out.append((base, decode_value(data, first[2], end, type_of(base))))
         else:
             for item in _split(data, 0, end):
                 if item[1] != base[2]:
