@@ -563,7 +563,7 @@ def _encode_resources(
                             "record %s is not an instance of resource %d" % (_ptext(path), only)
                         )
                     if multi_rid >= 0:
-                        _close_multiple(parts, multi_rid, multi)
+                        _wrap(parts, MULTIPLE_RESOURCE, multi_rid, multi)
                         multi_rid = -1
                         app = parts.append
                         plain = True
@@ -574,7 +574,7 @@ def _encode_resources(
                             )
                         # A new instance: close the one before, start this one.
                         if iid >= 0:
-                            _close_instance(instances, iid, parts)
+                            _wrap(instances, OBJECT_INSTANCE, iid, parts)
                             done.add(iid)
                         iid = i
                         parts = []
@@ -588,7 +588,7 @@ def _encode_resources(
                 o, i, rid, ident = path
                 if rid != multi_rid or i != iid or o != oid:
                     if multi_rid >= 0:
-                        _close_multiple(parts, multi_rid, multi)
+                        _wrap(parts, MULTIPLE_RESOURCE, multi_rid, multi)
                         multi_rid = -1
                     if only >= 0 and rid != only:
                         raise FormatError(
@@ -600,7 +600,7 @@ def _encode_resources(
                                 "record %s is not under %s" % (_ptext(path), path_text(ipath))
                             )
                         if iid >= 0:
-                            _close_instance(instances, iid, parts)
+                            _wrap(instances, OBJECT_INSTANCE, iid, parts)
                             done.add(iid)
                         iid = i
                         parts = []
@@ -714,21 +714,22 @@ def _encode_resources(
     except _ID_ERRORS:
         raise FormatError("record %s holds an id outside 0..65535" % (path,)) from None
     if multi_rid >= 0:
-        _close_multiple(parts, multi_rid, multi)
+        _wrap(parts, MULTIPLE_RESOURCE, multi_rid, multi)
     if instances is not None:
         if iid >= 0:
-            _close_instance(instances, iid, parts)
+            _wrap(instances, OBJECT_INSTANCE, iid, parts)
         return b"".join(instances)
     return b"".join(parts)
 
 
-def _close_instance(instances: "list[bytes]", iid: int, parts: "list[bytes]") -> None:
+def _wrap(out: "list[bytes]", kind: int, ident: int, parts: "list[bytes]") -> None:
+    """Append to ``out`` the Object Instance or Multiple Resource TLV holding ``parts``."""
     body = b"".join(parts)
-    instances.append(header(OBJECT_INSTANCE, iid, len(body)))
-    instances.append(body)
-
-
-def _close_multiple(parts: "list[bytes]", rid: int, multi: "list[bytes]") -> None:
-    body = b"".join(multi)
-    parts.append(header(MULTIPLE_RESOURCE, rid, len(body)))
-    parts.append(body)
+    n = len(body)
+    if 0 <= ident < 0x100 and n < 0x100:
+        # The usual container (8-bit id and length): its header by one struct call
+        # rather than header()'s cache key and lookup, once per instance and resource.
+        out.append(_N_HEAD(kind | n, ident) if n < 8 else _N_HEAD_L8(kind | 0x08, ident, n))
+    else:
+        out.append(header(kind, ident, n))
+    out.append(body)
