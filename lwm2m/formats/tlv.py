@@ -475,6 +475,8 @@ def encode(
         if len(records) == 1 and records[0][0] == base:
             value = encode_value(records[0][1], base, type_of)
             return header(RESOURCE, base[2], len(value)) + value
+        if not 0 <= base[2] <= 0xFFFF:  # (-1 would mean "no one resource" below)
+            raise FormatError("TLV needs a resource id in 0..65535, not %r" % (base[2],))
         return _encode_resources(records, base[:2], type_of, base[2])
     if len(records) != 1 or records[0][0] != base:
         raise FormatError("TLV for %s carries exactly that resource instance" % path_text(base))
@@ -548,7 +550,9 @@ def _encode_resources(
     app = parts.append  # where the current TLV goes: the instance, or a multiple resource
     seen: set[int] = set()  # resource ids of the current instance
     add = seen.add
-    multi_rid = -1  # the multiple resource being written, or -1
+    # The multiple resource being written, or None (not -1: a record's id -1 would
+    # match it and be written without its Multiple Resource TLV).
+    multi_rid: int | None = None
     multi: list[bytes] = parts
     plain = only < 0  # True while a resource record may come next without more checks
     types: dict[int, int | None] = {}
@@ -562,9 +566,9 @@ def _encode_resources(
                         raise FormatError(
                             "record %s is not an instance of resource %d" % (_ptext(path), only)
                         )
-                    if multi_rid >= 0:
+                    if multi_rid is not None:
                         _wrap(parts, MULTIPLE_RESOURCE, multi_rid, multi)
-                        multi_rid = -1
+                        multi_rid = None
                         app = parts.append
                         plain = True
                     if i != iid or o != oid:
@@ -572,8 +576,9 @@ def _encode_resources(
                             raise FormatError(
                                 "record %s is not under %s" % (_ptext(path), path_text(ipath))
                             )
-                        # A new instance: close the one before, start this one.
-                        if iid >= 0:
+                        # A new instance: close the one before, start this one. (Not
+                        # "iid >= 0": records of instance -1 would vanish, not fail.)
+                        if parts:
                             _wrap(instances, OBJECT_INSTANCE, iid, parts)
                             done.add(iid)
                         iid = i
@@ -587,9 +592,9 @@ def _encode_resources(
             elif n == 4:
                 o, i, rid, ident = path
                 if rid != multi_rid or i != iid or o != oid:
-                    if multi_rid >= 0:
+                    if multi_rid is not None:
                         _wrap(parts, MULTIPLE_RESOURCE, multi_rid, multi)
-                        multi_rid = -1
+                        multi_rid = None
                     if only >= 0 and rid != only:
                         raise FormatError(
                             "record %s is not an instance of resource %d" % (_ptext(path), only)
@@ -599,7 +604,7 @@ def _encode_resources(
                             raise FormatError(
                                 "record %s is not under %s" % (_ptext(path), path_text(ipath))
                             )
-                        if iid >= 0:
+                        if parts:
                             _wrap(instances, OBJECT_INSTANCE, iid, parts)
                             done.add(iid)
                         iid = i
@@ -713,10 +718,10 @@ def _encode_resources(
             app(v)
     except _ID_ERRORS:
         raise FormatError("record %s holds an id outside 0..65535" % (path,)) from None
-    if multi_rid >= 0:
+    if multi_rid is not None:
         _wrap(parts, MULTIPLE_RESOURCE, multi_rid, multi)
     if instances is not None:
-        if iid >= 0:
+        if parts:
             _wrap(instances, OBJECT_INSTANCE, iid, parts)
         return b"".join(instances)
     return b"".join(parts)

@@ -280,3 +280,41 @@ def test_tlv_refuses_ids_outside_16_bits() -> None:
     raises(FormatError, tlv.encode, [((1024, 70000, 1), 1)], (1024,))
     raises(FormatError, tlv.encode, [((1024, 0, 9, 70000), 1)], (1024, 0, 9))
     assert tlv.encode([((1024, 0, 65535), 1)], (1024, 0)) == b"\xe1\xff\xff\x01"
+
+
+def test_tlv_refuses_out_of_range_ids_for_every_kind_of_value() -> None:
+    # The encoder writes most values together with their header by one struct call
+    # and leaves the id's range to the packer (MicroPython: to the packer's own check):
+    # each kind of value goes through a different packer, so each is tried here, just
+    # outside the 8-bit and the 16-bit form, as a resource and as a resource instance;
+    # and -1, once the encoder's "none yet" mark, as an instance or resource id.
+    values = [1, -200, 300, -40000, 70000, 1 << 40, 1.5, True, "short", "a longer text",
+              "x" * 300, b"\x01\x02", (1, 2), 200]
+    for value in values:
+        for bad in (-1, 65536):
+            raises(FormatError, tlv.encode, [((1024, 0, bad), value)], (1024, 0), type_of)
+            raises(FormatError, tlv.encode, [((1024, 0, 9, bad), value)], (1024, 0, 9), type_of)
+            raises(FormatError, tlv.encode, [((1024, bad, 1), value)], (1024,), type_of)
+            raises(FormatError, tlv.encode, [((1024, 0, bad, 0), value)], (1024, 0), type_of)
+            raises(FormatError, tlv.encode, [((1024, 0, bad, 0), value)], (1024, 0, bad), type_of)
+        for good in (255, 256, 65535):
+            out = tlv.encode([((1024, 0, good), value)], (1024, 0), type_of)
+            assert tlv.decode(out, (1024, 0))[0][0] == (1024, 0, good)
+
+
+def test_tlv_container_headers_in_every_length_form() -> None:
+    # Object Instance and Multiple Resource TLVs of 8- and 16-bit ids in each length
+    # form (§7.4.3): bodies of 4 and 6 bytes (length in the type byte), 8 to 255 (one
+    # length byte: 63 instances make a 252-byte body, 255 bytes with its header) and
+    # 256 or more (two bytes).
+    for iid in (0, 255, 256, 65535):
+        for count in (1, 2, 62, 63, 64):
+            records = [((1024, iid, 9, riid), 1000) for riid in range(count)]
+            body = b"".join(
+                [tlv.header(tlv.RESOURCE_INSTANCE, riid, 2) + b"\x03\xe8" for riid in range(count)]
+            )
+            inner = tlv.header(tlv.MULTIPLE_RESOURCE, 9, len(body)) + body
+            assert tlv.encode(records, (1024, iid, 9), type_of) == inner
+            out = tlv.encode(records, (1024,), type_of)
+            assert out == tlv.header(tlv.OBJECT_INSTANCE, iid, len(inner)) + inner
+            assert tlv.decode(out, (1024,), type_of) == records
