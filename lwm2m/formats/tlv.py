@@ -16,9 +16,12 @@ unsigned integers the same width unsigned, floats 4 or 8 bytes IEEE 754, boolean
 byte 0/1, Objlnk two 16-bit ids, strings UTF-8.
 
 Hot path notes: the encoder writes each fixed-width value together with its header
-by one precompiled ``struct`` call (other headers come from a cache); the decoder reads
-headers with 8- and 16-bit ids and 8-bit lengths inline and converts the common types
-without a call. Both look a resource's type up once per payload.
+by one precompiled ``struct`` call, tests only which id width a record needs (the
+packer refuses an id outside it) and writes the usual Object Instance and Multiple
+Resource headers by one call too (other headers come from a cache); the decoder reads
+headers with 8- and 16-bit ids and 8-bit lengths inline, converts the common types
+without a call and answers a lone resource before any set-up. Both look a resource's
+type up once per payload.
 """
 
 import struct
