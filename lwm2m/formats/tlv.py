@@ -518,20 +518,14 @@ def _id_packer(fmt: str) -> "Callable[..., bytes]":
 
 
 # The hot path writes each fixed-width value together with its header in one struct
-# call: type byte, 8-bit (``_N_*``) or 16-bit (``_W_*``, type bit 5 set) identifier, a
-# length byte for values of 8 bytes or more, the value. OMA LwM2M 1.1.1 Core §7.4.3.
-_N_I8 = _id_packer(">BBb")
-_N_I16 = _id_packer(">BBh")
-_N_I32 = _id_packer(">BBi")
-_N_F64 = _id_packer(">BBBd")
-_N_HEAD = _id_packer(">BB")
-_N_HEAD_L8 = _id_packer(">BBB")
-_W_I8 = _id_packer(">BHb")
-_W_I16 = _id_packer(">BHh")
-_W_I32 = _id_packer(">BHi")
-_W_F64 = _id_packer(">BHBd")
-_W_HEAD = _id_packer(">BH")
-_W_HEAD_L8 = _id_packer(">BHB")
+# call: type byte, identifier, a length byte for values of 8 bytes or more, the value
+# (OMA LwM2M 1.1.1 Core §7.4.3). One set of packers per identifier width, in the order
+# (int8, int16, int32, float64, header, header with 8-bit length): ``_NARROW`` for
+# 8-bit ids, ``_WIDE`` for 16-bit ones (type bit 5 set).
+_NARROW = tuple(_id_packer(">BB" + rest) for rest in ("b", "h", "i", "Bd", "", "B"))
+_WIDE = tuple(_id_packer(">BH" + rest) for rest in ("b", "h", "i", "Bd", "", "B"))
+_N_HEAD = _NARROW[4]
+_N_HEAD_L8 = _NARROW[5]
 
 
 def _encode_resources(
@@ -630,81 +624,50 @@ def _encode_resources(
                     "record %s is not a resource under %s" % (_ptext(path), path_text(ipath))
                 )
             vt = type(value)
-            # One branch per identifier width: the struct formats differ (§7.4.3). The
-            # packers refuse ids outside 0..255 / 256..65535 (see _ID_ERRORS), and
+            # The packers of the identifier's width (§7.4.3: 8 bits, or 16 with type bit 5
+            # set), indexed 0 int8, 1 int16, 2 int32, 3 float64, 4 header, 5 header with
+            # 8-bit length; they refuse ids outside 0..255 / 256..65535 (_ID_ERRORS), and
             # header() below refuses them too.
             if ident < 0x100:
                 t = kind
-                if vt is int:
-                    if value < 0x80:
-                        if value >= -0x80:
-                            app(_N_I8(t | 1, ident, value))
-                            continue
-                        if value >= -0x8000:
-                            app(_N_I16(t | 2, ident, value))
-                            continue
-                        if value >= -0x80000000:
-                            app(_N_I32(t | 4, ident, value))
-                            continue
-                    elif 0x10000 <= value < 0x80000000:
-                        app(_N_I32(t | 4, ident, value))
-                        continue
-                    elif 0x100 <= value < 0x8000:
-                        app(_N_I16(t | 2, ident, value))
-                        continue
-                elif vt is float:
-                    app(_N_F64(t | 0x08, ident, 8, value))
-                    continue
-                elif vt is str:
-                    raw = value.encode("utf-8")
-                    length = len(raw)
-                    if length < 8:
-                        app(_N_HEAD(t | length, ident))
-                        app(raw)
-                        continue
-                    if length < 0x100:
-                        app(_N_HEAD_L8(t | 0x08, ident, length))
-                        app(raw)
-                        continue
-                elif vt is bool:
-                    app(_N_I8(t | 1, ident, 1 if value else 0))
-                    continue
+                pk = _NARROW
             else:
                 t = kind | 0x20
-                if vt is int:
-                    if value < 0x80:
-                        if value >= -0x80:
-                            app(_W_I8(t | 1, ident, value))
-                            continue
-                        if value >= -0x8000:
-                            app(_W_I16(t | 2, ident, value))
-                            continue
-                        if value >= -0x80000000:
-                            app(_W_I32(t | 4, ident, value))
-                            continue
-                    elif 0x10000 <= value < 0x80000000:
-                        app(_W_I32(t | 4, ident, value))
+                pk = _WIDE
+            if vt is int:
+                if value < 0x80:
+                    if value >= -0x80:
+                        app(pk[0](t | 1, ident, value))
                         continue
-                    elif 0x100 <= value < 0x8000:
-                        app(_W_I16(t | 2, ident, value))
+                    if value >= -0x8000:
+                        app(pk[1](t | 2, ident, value))
                         continue
-                elif vt is float:
-                    app(_W_F64(t | 0x08, ident, 8, value))
+                    if value >= -0x80000000:
+                        app(pk[2](t | 4, ident, value))
+                        continue
+                elif 0x10000 <= value < 0x80000000:
+                    app(pk[2](t | 4, ident, value))
                     continue
-                elif vt is str:
-                    raw = value.encode("utf-8")
-                    length = len(raw)
-                    if length < 8:
-                        app(_W_HEAD(t | length, ident))
-                        app(raw)
-                        continue
-                    if length < 0x100:
-                        app(_W_HEAD_L8(t | 0x08, ident, length))
-                        app(raw)
-                        continue
-                elif vt is bool:
-                    app(_W_I8(t | 1, ident, 1 if value else 0))
+                elif 0x100 <= value < 0x8000:
+                    app(pk[1](t | 2, ident, value))
                     continue
+            elif vt is float:
+                app(pk[3](t | 0x08, ident, 8, value))
+                continue
+            elif vt is str:
+                raw = value.encode("utf-8")
+                length = len(raw)
+                if length < 8:
+                    app(pk[4](t | length, ident))
+                    app(raw)
+                    continue
+                if length < 0x100:
+                    app(pk[5](t | 0x08, ident, length))
+                    app(raw)
+                    continue
+            elif vt is bool:
+                app(pk[0](t | 1, ident, 1 if value else 0))
+                continue
             # The rest: opaque, Objlnk, long strings, and integers whose width depends on
             # whether the resource is unsigned.
             if vt is int and 0 <= value <= 0xFFFFFFFFFFFFFFFF:
