@@ -771,9 +771,10 @@ class Endpoint:
         if request.state == WAITING and mtype != types.ACK and request._mid != -1:
             # a separate response also settles the CON request if its ACK got lost
             self._drop_transmission(request)
-        if message.unrecognized_critical():
-            self._finish(request, RequestFailed(request, "unrecognized critical option in "
-                                                "response"), now_ms)
+        bad = message.unrecognized_critical()
+        if bad:
+            self._finish(request, RequestFailed(request, "unrecognized critical option %s in "
+                                                "response %r" % (bad, message)), now_ms)
             return
         self._handle_response(request, message, now_ms)
 

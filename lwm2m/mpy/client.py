@@ -29,6 +29,7 @@ MicroPython-only asyncio helpers are replaced by their CPython equivalents.
 """
 
 import asyncio
+import errno
 import os
 import socket
 import time
@@ -58,6 +59,33 @@ async def _sleep_ms(ms: int) -> None:
         await sleep_ms(ms)
     else:
         await asyncio.sleep(ms / 1000)
+
+
+def datagram_receiver(sock: "Any") -> "Callable[[int], Any]":
+    """``await receive(n)``: the next datagram on the non-blocking UDP ``sock``, alone."""
+    if not hasattr(asyncio, "sleep_ms"):  # CPython
+        loop = asyncio.get_running_loop()
+
+        async def cpython_receive(n: int) -> bytes:
+            return await loop.sock_recv(sock, n)
+
+        return cpython_receive
+    # MicroPython: Stream.read(n) keeps reading a non-blocking socket until it has n
+    # bytes or meets EAGAIN, so datagrams queued together (an ACK and the request after
+    # it) come out glued into one. read(0) only waits until the socket is readable;
+    # recv then takes exactly one datagram.
+    stream = asyncio.StreamReader(sock)
+
+    async def mpy_receive(n: int) -> bytes:
+        while True:
+            await stream.read(0)
+            try:
+                return sock.recv(n)  # type: ignore[no-any-return]
+            except OSError as exc:
+                if exc.args[0] != errno.EAGAIN:  # a spurious wake-up: wait again
+                    raise
+
+    return mpy_receive
 
 
 class MpyClient:
@@ -259,17 +287,7 @@ class MpyClient:
         self.events.append(NetworkError(address, str(exc), delay))
 
     async def _reader(self, address: "Any", sock: "Any") -> None:
-        receive: "Callable[[int], Any]"
-        if hasattr(asyncio, "sleep_ms"):  # MicroPython: its poller waits on the socket
-            receive = asyncio.StreamReader(sock).read
-        else:
-            loop = asyncio.get_running_loop()
-
-            async def cpython_receive(n: int) -> bytes:
-                return await loop.sock_recv(sock, n)
-
-            receive = cpython_receive
-
+        receive = datagram_receiver(sock)
         while not self._closed:
             try:
                 data = await receive(MAX_DATAGRAM)

@@ -17,7 +17,7 @@ import pytest
 
 from lwm2m.server import events as sev
 from lwm2m.server.aio.threaded import ThreadedServer
-from tests.peers import require_program
+from tests.peers import free_udp_port, require_program
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "tests" / "mpy" / "host_scenario.py"
@@ -65,6 +65,12 @@ def run_scenario(binary: str, secure: bool, code_root: "str | None" = None) -> "
         server.wait_for(lambda e: isinstance(e, sev.ClientDeregistered)
                         and e.registration.endpoint == endpoint, timeout=30)
         out, _ = proc.communicate(timeout=60)
+    except BaseException as failure:
+        # Whatever went wrong, what the board printed is the first thing to read.
+        if proc.poll() is None:
+            proc.kill()
+        board = proc.communicate()[0]
+        raise AssertionError("%s\n--- the board printed:\n%s" % (failure, board)) from failure
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -132,3 +138,37 @@ def test_network_errors_wait_out_the_bearer_backoff() -> None:
 
     errors = asyncio.run(main())
     assert [e.retry_in_ms for e in errors] == [1000, None]
+
+
+_TWO_DATAGRAMS = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import asyncio, socket
+from lwm2m.mpy.client import datagram_receiver
+
+address = socket.getaddrinfo("127.0.0.1", int(sys.argv[2]))[0][-1]
+a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+a.bind(address)
+a.setblocking(False)
+b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+b.connect(address)
+
+async def main():
+    receive = datagram_receiver(a)
+    b.send(b"first")
+    b.send(b"second")  # both queued before the reader looks
+    print(await receive(1500), await receive(1500))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.interop
+def test_micropython_reads_one_datagram_at_a_time() -> None:
+    # Two datagrams waiting on the socket (the server's ACK and its next request, as a
+    # loaded host sees them) must reach the client as two messages, not one glued blob.
+    binary = require_program("micropython")
+    port = free_udp_port()
+    done = subprocess.run([binary, "-c", _TWO_DATAGRAMS, str(ROOT), str(port)],
+                          capture_output=True, text=True, timeout=10, cwd=ROOT)
+    assert done.stdout.split() == ["b'first'", "b'second'"], done.stdout + done.stderr
