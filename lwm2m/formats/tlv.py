@@ -569,15 +569,7 @@ def _encode_resources(
                         app = parts.append
                         plain = True
                     if i != iid or o != oid:
-                        if instances is None or o != oid or i in done:
-                            raise FormatError(
-                                "record %s is not under %s" % (_ptext(path), path_text(ipath))
-                            )
-                        # A new instance: close the one before, start this one. (Not
-                        # "iid >= 0": records of instance -1 would vanish, not fail.)
-                        if parts:
-                            _wrap(instances, OBJECT_INSTANCE, iid, parts)
-                            done.add(iid)
+                        _end_instance(instances, done, ipath, path, iid, parts)
                         iid = i
                         parts = []
                         app = parts.append
@@ -597,13 +589,7 @@ def _encode_resources(
                             "record %s is not an instance of resource %d" % (_ptext(path), only)
                         )
                     if i != iid or o != oid:
-                        if instances is None or o != oid or i in done:
-                            raise FormatError(
-                                "record %s is not under %s" % (_ptext(path), path_text(ipath))
-                            )
-                        if parts:
-                            _wrap(instances, OBJECT_INSTANCE, iid, parts)
-                            done.add(iid)
+                        _end_instance(instances, done, ipath, path, iid, parts)
                         iid = i
                         parts = []
                         seen.clear()
@@ -691,6 +677,18 @@ def _encode_resources(
             _wrap(instances, OBJECT_INSTANCE, iid, parts)
         return b"".join(instances)
     return b"".join(parts)
+
+
+def _end_instance(instances: "list[bytes] | None", done: "set[int]", ipath: "Path",
+                  path: "Any", iid: int, parts: "list[bytes]") -> None:
+    """The records of another instance begin at ``path``: check that they may (an
+    object-level write, an instance not met before), then wrap the instance before."""
+    if instances is None or path[0] != ipath[0] or path[1] in done:
+        raise FormatError("record %s is not under %s" % (_ptext(path), path_text(ipath)))
+    # Not "iid >= 0" but "parts": records of instance -1 must fail, not vanish.
+    if parts:
+        _wrap(instances, OBJECT_INSTANCE, iid, parts)
+        done.add(iid)
 
 
 def _wrap(out: "list[bytes]", kind: int, ident: int, parts: "list[bytes]") -> None:
