@@ -82,18 +82,9 @@ class Sha256Key:
     def p_hash(self, seed: bytes, length: int) -> bytes:
         """P_SHA256(secret, seed) of RFC 5246 §5 cut to ``length``, the MACs inline."""
         new_inner, new_outer = self._inner, self._outer
-        # A(1) = HMAC(secret, seed), then block i = HMAC(secret, A(i) + seed): the first
-        # block written out, as every PRF call of a PSK handshake needs one or two.
-        h = new_inner()
-        h.update(seed)
-        o = new_outer()
-        o.update(h.digest())
-        a = o.digest()
-        h = new_inner()
-        h.update(a + seed)
-        o = new_outer()
-        o.update(h.digest())
-        out = o.digest()
+        # A(0) = seed, A(i) = HMAC(secret, A(i-1)); block i = HMAC(secret, A(i) + seed).
+        a = seed
+        out = b""
         while len(out) < length:
             h = new_inner()
             h.update(a)
