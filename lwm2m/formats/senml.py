@@ -263,13 +263,7 @@ def _resolve_plain(
         return None
     nb = -1 if base is None else len(base)
     bn_under = base is None or not base or _base_name_under(bn, base)
-    sub = _BN_NAMES.get(bn)
-    if sub is None:
-        if len(_BN_NAMES) > 64:
-            _BN_NAMES.clear()
-        sub = _BN_NAMES[bn] = {}
-    elif len(sub) > 4096:
-        sub.clear()
+    sub = memo_for(_BN_NAMES, bn)
     names = _NAMES
     ln, lv, lvs, lvb, lvd, lvlo = L.n, L.v, L.vs, L.vb, L.vd, L.vlo
     types: dict[Any, tuple[int | None, Any]] = {}
@@ -383,6 +377,29 @@ def group_by_time(timed: "list[tuple[Any, Path, Any]]") -> "list[Group]":
 # -- encoding -------------------------------------------------------------------------
 
 
+def memo_for(cache: "dict[Any, dict[Any, Any]]", key: "Any") -> "dict[Any, Any]":
+    """The memo ``cache`` keeps for ``key`` (a base path or base name), bounded so
+    memory stays flat on small devices: at most 65 keys of 4097 entries each."""
+    memo = cache.get(key)
+    if memo is None or len(memo) > 4096:
+        if len(cache) > 64:
+            cache.clear()
+        memo = cache[key] = {}
+    return memo
+
+
+def group_timed(t: "Any", timed: bool) -> bool:
+    """Whether the pack is timed once group time ``t`` is added: ``t`` must be a
+    number, and an untimed group cannot follow a timed one."""
+    if t is not None:
+        if type(t) is not int and type(t) is not float:
+            raise FormatError("a SenML time is a number, not %r" % (t,))
+        return True
+    if timed:
+        raise FormatError("an untimed group cannot follow a timed one")
+    return False
+
+
 def names(base: "Path | None") -> "tuple[str | None, int]":
     """The base name for ``base`` and how many leading characters of an absolute name
     it covers (0: no base name, every ``n`` absolute)."""
@@ -411,12 +428,7 @@ def build(
     timed = False
     for t, records in groups:
         group_first = True
-        if t is not None:
-            if type(t) is not int and type(t) is not float:
-                raise FormatError("a SenML time is a number, not %r" % (t,))
-            timed = True
-        elif timed:
-            raise FormatError("an untimed group cannot follow a timed one")
+        timed = group_timed(t, timed)
         for path, value in records:
             text = text_of(path)
             rec: dict[Any, Any] = new_map()

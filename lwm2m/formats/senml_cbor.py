@@ -163,11 +163,7 @@ def _head(path: "Any", bn_text: "str | None", cut: int, whole: "str | None") -> 
 def _write(groups: "Iterable[Group]", base: "Path | None") -> bytes:
     bn_text, cut = senml.names(base)
     whole = path_text(base) if base is not None else None
-    heads = _HEADS.get(base)
-    if heads is None or len(heads) > 4096:
-        if len(_HEADS) > 64:
-            _HEADS.clear()
-        heads = _HEADS[base] = {}
+    heads = senml.memo_for(_HEADS, base)
     parts: list[bytes] = []
     app = parts.append
     small = _V_SMALL
@@ -176,12 +172,7 @@ def _write(groups: "Iterable[Group]", base: "Path | None") -> bytes:
     first = True
     timed = False
     for t, records in groups:
-        if t is not None:
-            if type(t) is not int and type(t) is not float:
-                raise FormatError("a SenML time is a number, not %r" % (t,))
-            timed = True
-        elif timed:
-            raise FormatError("an untimed group cannot follow a timed one")
+        timed = senml.group_timed(t, timed)
         if type(records) is not list:
             records = list(records)
         count += len(records)

@@ -81,24 +81,14 @@ def _encode(groups: "Iterable[Group]", base: "Path | None") -> bytes:
     bn_text, cut = senml.names(base)
     whole = path_text(base) if base is not None else None
     text_of = senml.text_of
-    heads = _HEADS.get(base)
-    if heads is None or len(heads) > 4096:
-        if len(_HEADS) > 64:
-            _HEADS.clear()
-        heads = _HEADS[base] = {}
+    heads = senml.memo_for(_HEADS, base)
     parts: list[str] = []
     append = parts.append
     first = True
     timed = False
     for t, records in groups:
-        time_field = ""
-        if t is not None:
-            if type(t) is not int and type(t) is not float:
-                raise FormatError("a SenML time is a number, not %r" % (t,))
-            time_field = ',"bt":%r' % (t,)
-            timed = True
-        elif timed:
-            raise FormatError("an untimed group cannot follow a timed one")
+        timed = senml.group_timed(t, timed)
+        time_field = ',"bt":%r' % (t,) if t is not None else ""
         for path, value in records:
             if first or time_field:
                 text = text_of(path)
