@@ -25,10 +25,15 @@ def _registered(name: str = "urn:imei:490154203237511") -> Client:
                     model="Lightweight M2M Client", serial="345000123",
                     firmware_version="1.0")
     client.add_server("coap://127.0.0.1:5683", 101, 86400)
+    return register(client)
+
+
+def register(client: Client) -> Client:
+    """Start ``client`` and answer its Register with 2.01 Created (/rd/1) by hand."""
     client.start(0)
     ((_addr, data),) = client.datagrams_to_send()
-    register = decode(data)
-    created = Message(types.ACK, codes.CREATED, register.mid, register.token)
+    request = decode(data)
+    created = Message(types.ACK, codes.CREATED, request.mid, request.token)
     created.location_path = ("rd", "1")
     client.receive_datagram(created.encode(), SERVER, 0)
     return client

@@ -12,13 +12,12 @@
 import os
 from collections.abc import Callable
 
+from benchmarks.bench_client import SERVER, register
 from benchmarks.runner import Case
 from coap import codes, types
 from coap.endpoint import Endpoint
 from coap.message import Message, decode
 from lwm2m import Client, formats
-
-SERVER = ("127.0.0.1", 5683)
 
 
 def _observed_client(path: str) -> Client:
@@ -27,12 +26,7 @@ def _observed_client(path: str) -> Client:
     client.add_server("coap://127.0.0.1:5683", 101, 86400)
     client.set_value("/3/0/9", 50)
     client.reporting.notify_confirmable = False
-    client.start(0)
-    ((_addr, data),) = client.datagrams_to_send()
-    register = decode(data)
-    created = Message(types.ACK, codes.CREATED, register.mid, register.token)
-    created.location_path = ("rd", "1")
-    client.receive_datagram(created.encode(), SERVER, 0)
+    register(client)
     get = Message(types.CON, codes.GET, 0x2000, b"obs1")
     get.uri_path = tuple(path.strip("/").split("/"))
     get.observe = 0
