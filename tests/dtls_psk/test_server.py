@@ -35,13 +35,19 @@ def test_no_state_before_a_valid_cookie() -> None:
     assert len(cookies) == 50
 
 
-def test_cookie_from_another_address_is_refused() -> None:
-    client, server = make_pair()
+def hello_with_cookie(client: DtlsClient, server: DtlsServer) -> bytes:
+    """Connect, let the server challenge, return the client's ClientHello with the cookie."""
     client.connect(0)
     server.receive_datagram(next(iter(client.datagrams_to_send())), CLIENT_ADDR, 0)
     for _, d in server.datagrams_to_send():
         client.receive_datagram(d, 0)
     (second,) = list(client.datagrams_to_send())
+    return second
+
+
+def test_cookie_from_another_address_is_refused() -> None:
+    client, server = make_pair()
+    second = hello_with_cookie(client, server)
     server.receive_datagram(second, ("198.51.100.1", 4444), 0)
     assert server._by_addr == {}
     (answer,) = list(server.datagrams_to_send())
@@ -51,11 +57,7 @@ def test_cookie_from_another_address_is_refused() -> None:
 
 def test_cookie_is_bound_to_the_client_hello_parameters() -> None:
     client, server = make_pair()
-    client.connect(0)
-    server.receive_datagram(next(iter(client.datagrams_to_send())), CLIENT_ADDR, 0)
-    for _, d in server.datagrams_to_send():
-        client.receive_datagram(d, 0)
-    (second,) = list(client.datagrams_to_send())
+    second = hello_with_cookie(client, server)
     # The same cookie with one byte of the random changed (record header 13, handshake
     # header 12, version 2): the server issues a new challenge and keeps no state.
     changed = bytearray(second)
@@ -71,11 +73,7 @@ def test_cookie_is_bound_to_the_client_hello_parameters() -> None:
 
 def test_cookie_secret_rotation_keeps_one_previous_secret() -> None:
     client, server = make_pair(server_opts={"cookie_lifetime_ms": 1000})
-    client.connect(0)
-    server.receive_datagram(next(iter(client.datagrams_to_send())), CLIENT_ADDR, 0)
-    for _, d in server.datagrams_to_send():
-        client.receive_datagram(d, 0)
-    (second,) = list(client.datagrams_to_send())
+    second = hello_with_cookie(client, server)
     server.receive_datagram(b"", CLIENT_ADDR, 1000)  # one rotation: previous secret kept
     server.receive_datagram(second, CLIENT_ADDR, 1000)
     assert CLIENT_ADDR in server._by_addr
