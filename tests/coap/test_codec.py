@@ -169,6 +169,7 @@ def test_encode_refuses_what_cannot_be_sent() -> None:
     raises(ValueError, Message(types.CON, codes.GET, 1, bytes(9)).encode)
     raises(ValueError, Message(types.CON, codes.GET, 70000).encode)
     raises(ValueError, Message(4, codes.GET, 1).encode)
+    raises(ValueError, Message(-1, codes.GET, 1).encode)
     raises(ValueError, Message(types.CON, codes.EMPTY, 1, b"\x01").encode)
     raises(ValueError, Message(types.CON, codes.EMPTY, 1, payload=b"x").encode)
     raises(ValueError, Message(types.CON, codes.GET, 1).add_option, 70000, b"")
@@ -180,6 +181,39 @@ def test_long_option_values_use_extended_lengths() -> None:
         m = Message(types.CON, codes.POST, 2, b"t", [(options.PROXY_URI, b"u" * length)])
         back = decode(m.encode())
         assert back.get_option(options.PROXY_URI) == b"u" * length
+
+
+def test_extended_option_headers_are_the_same_built_or_remembered() -> None:
+    # RFC 7252 §3.1 by hand: a 20-byte Uri-Path (11) is length nibble 13 and one byte
+    # 20 - 13; Block1 (27) after Content-Format (12) is delta nibble 13 and one byte
+    # 15 - 13; a 300-byte Proxy-Uri (35) is length nibble 14 and two bytes 300 - 269.
+    m = Message(types.CON, codes.PUT, 0x0102, b"", [
+        (options.URI_PATH, b"p" * 20),
+        (options.CONTENT_FORMAT, b"\x2d\x16"),
+        (options.BLOCK1, b"\x0e"),
+        (options.PROXY_URI, b"u" * 300),
+    ])
+    wire = (
+        b"\x40\x03\x01\x02"
+        + b"\xbd\x07" + b"p" * 20
+        + b"\x12\x2d\x16"
+        + b"\xd1\x02\x0e"
+        + b"\x8e\x00\x1f" + b"u" * 300
+    )
+    for _ in range(3):  # the first time builds the headers, later times look them up
+        assert m.encode() == wire
+    assert decode(wire) == m
+
+
+def test_remembered_option_headers_stay_bounded() -> None:
+    from coap import message
+
+    for delta in range(0, 269, 7):
+        for length in range(0, 269, 5):
+            m = Message(types.CON, codes.GET, 1, b"", [(delta, b"v" * length)])
+            assert decode(m.encode()).options == [(delta, b"v" * length)]
+    entries = len(message._OPTION_HEADERS) + sum(len(r) for r in message._OPTION_HEADERS)
+    assert entries <= 13 + 13 * 13 + message._HEADER_MEMO_LIMIT
 
 
 def test_string_options_that_are_not_utf8() -> None:
