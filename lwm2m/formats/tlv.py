@@ -552,6 +552,8 @@ def _encode_resources(
     multi_rid: int | None = None
     multi: list[bytes] = parts
     plain = only < 0  # True while a resource record may come next without more checks
+    last_riid = -1  # the highest resource instance id of the multiple resource so far
+    riids: set[int] | None = None  # its ids, once one came out of ascending order
     types: dict[int, int | None] = {}
     try:
         for path, value in records:
@@ -604,6 +606,21 @@ def _encode_resources(
                     multi = []
                     app = multi.append
                     plain = False
+                    last_riid = -1
+                    riids = None
+                # A resource instance may appear once. Instances usually come in
+                # ascending order, which one comparison proves; from the first one out
+                # of order on, a set of the ids written holds the run's ids (and
+                # ``last_riid`` above any id sends every later one to it).
+                if ident > last_riid:
+                    last_riid = ident
+                else:
+                    if riids is None:
+                        riids = _instance_ids(multi)
+                        last_riid = 0x10000
+                    if ident in riids:
+                        raise FormatError("resource instance %s appears twice" % path_text(path))
+                    riids.add(ident)
                 kind = 0x40  # RESOURCE_INSTANCE
             else:
                 raise FormatError(
@@ -689,6 +706,12 @@ def _end_instance(instances: "list[bytes] | None", done: "set[int]", ipath: "Pat
     if parts:
         _wrap(instances, OBJECT_INSTANCE, iid, parts)
         done.add(iid)
+
+
+def _instance_ids(multi: "list[bytes]") -> "set[int]":
+    """The ids of the Resource Instance TLVs written to ``multi`` so far."""
+    body = b"".join(multi)
+    return {item[1] for item in _split(body, 0, len(body))}
 
 
 def _wrap(out: "list[bytes]", kind: int, ident: int, parts: "list[bytes]") -> None:

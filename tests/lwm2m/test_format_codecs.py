@@ -107,6 +107,14 @@ def test_tlv_refuses_records_it_cannot_carry() -> None:
         FormatError, tlv.encode, [((1024, 0, 1), 1), ((1024, 1, 1), 1), ((1024, 0, 2), 1)], (1024,)
     )
     raises(FormatError, tlv.encode, [((1024, 0, 1), 1), ((1024, 0, 1), 2)], (1024, 0))
+    # a resource instance twice, in order, out of order, and after the set takes over
+    for riids in ([0, 0], [2, 0, 2], [2, 0, 5, 1, 5], [3, 1, 2, 3]):
+        records = [((1024, 0, 9, r), 1) for r in riids]
+        for base in ((1024, 0), (1024, 0, 9), (1024,)):
+            exc = raises(FormatError, tlv.encode, records, base)
+            assert "appears twice" in str(exc), (riids, base, str(exc))
+    assert tlv.decode(tlv.encode([((1024, 0, 9, r), r) for r in (2, 0, 5, 1)], (1024, 0, 9)),
+                      (1024, 0, 9)) == [((1024, 0, 9, r), bytes((r,))) for r in (2, 0, 5, 1)]
     raises(FormatError, tlv.encode, [((1024, 0, 1), None)], (1024, 0))
     raises(FormatError, tlv.encode, [((1024, 0, 1), 1 << 64)], (1024, 0))
     raises(FormatError, tlv.encode, [((1025, 0, 1), 1)], (1024,))
