@@ -182,10 +182,11 @@ def _floors(
     value sliced, no check, no type, no conversion (:func:`_tlv_walk`). TLV encoding:
     the output joined from one ready header and one ready value per record (as if
     every TLV came from a cache), and "typed": each value encoded with its header by
-    one struct call, no check (:func:`_tlv_typed`). CBOR: ``cborpath.loads`` alone,
-    the decode every SenML-CBOR and LwM2M-CBOR read starts with (``cbor2`` as a stream
-    decoder, for the check that no bytes follow the data item, which ``cbor2.loads``
-    skips). Any real codec does this and more."""
+    one struct call, no check, and "structured": the same with the Object Instance and
+    Multiple Resource TLVs a valid payload needs (:func:`_tlv_structured`). CBOR:
+    ``cborpath.loads`` alone, the decode every SenML-CBOR and LwM2M-CBOR read starts
+    with (``cbor2`` as a stream decoder, for the check that no bytes follow the data
+    item, which ``cbor2.loads`` skips). Any real codec does this and more."""
     json_recs = json.loads(json_text)
     cbor_recs = cbor2.loads(cbor_bytes)
     bn_json = json_recs[0].get("bn", "")
@@ -226,7 +227,12 @@ def _floors(
         return _tlv_walk(data, 0, len(data), prefix, [])
 
     def tlv_typed_floor(recs: "list[Record]" = records) -> object:
-        return _tlv_typed(recs)
+        return _tlv_structured(recs, False, False)
+
+    wrap = len(base) == 1
+
+    def tlv_structured_floor(recs: "list[Record]" = records, wrap: bool = wrap) -> object:
+        return _tlv_structured(recs, True, wrap)
 
     def check() -> None:
         paths = [p for p, _ in records]
@@ -236,6 +242,9 @@ def _floors(
         typed = tlv_typed_floor()
         ids = [p[-1] for p, _ in _tlv_walk(typed, 0, len(typed), (), [])]  # type: ignore[arg-type]
         _expect(ids, [p[-1] for p in paths], "tlv typed floor")
+        structured = tlv_structured_floor()
+        _expect([p for p, _ in F.tlv.decode(structured, base)], paths,  # type: ignore[arg-type]
+                "tlv structured floor")
 
     return [
         Case(
@@ -274,6 +283,13 @@ def _floors(
             check,
         ),
         Case(
+            "%s floor tlv encode structured" % label,
+            tlv_structured_floor,
+            "cbor2.dumps",
+            functools.partial(cbor2.dumps, cbor2.loads(cbor_bytes)),
+            check,
+        ),
+        Case(
             "%s floor tlv decode" % label,
             tlv_decode_floor,
             "cbor2.loads",
@@ -300,30 +316,76 @@ _N_HEAD16 = struct.Struct(">BBH").pack
 _W_HEAD16 = struct.Struct(">BHH").pack
 
 
-def _tlv_typed(records: "list[Record]") -> bytes:
-    """TLV encoding floor with the values encoded: per record one test of the value's
-    type, one of the id's width and one struct call (header and value; a string: a
-    header call and the bytes). Less than a correct writer does: no check of paths,
-    ids or duplicates, no Object Instance or Multiple Resource TLVs, every integer in
-    4 bytes (no width choice), a length byte on every string."""
-    out: list[bytes] = []
-    app = out.append
+_C8 = struct.Struct(">BBB").pack  # container header: 8-bit id, 8-bit length
+_C16 = struct.Struct(">BBH").pack  # container header: 8-bit id, 16-bit length
+
+
+def _tlv_close(out: "list[bytes]", kind: int, ident: int, body: bytes) -> None:
+    n = len(body)
+    out.append(_C8(kind | 0x08, ident, n) if n < 256 else _C16(kind | 0x10, ident, n))
+    out.append(body)
+
+
+def _tlv_structured(records: "list[Record]", containers: bool, wrap_instances: bool) -> bytes:
+    """TLV encoding floors. Per record one test of the path's length (the kind), one of
+    the value's type, one of the id's width and one struct call (header and value; a
+    string: a header call and the bytes). With ``containers`` ("structured"), also the
+    Object Instance and Multiple Resource TLVs around them, found by comparing each
+    record's instance and resource with the last one's: the least a writer does that
+    emits a valid payload. Without ("typed"), the TLVs are written flat. Less than a
+    correct writer does either way: no duplicate, placement, id or range check, every
+    integer in 4 bytes (no width choice), a length byte on every string, container
+    ids and lengths below 256 and 65536."""
+    top: list[bytes] = []
+    inst: list[bytes] = []
+    app = inst.append
+    multi: list[bytes] | None = None
+    iid = rid = -1
     for path, value in records:
-        ident = path[-1]
+        if len(path) == 4:
+            _, i, r, ident = path
+            kind = 0x40
+        else:
+            _, i, ident = path
+            r = -1
+            kind = 0xC0
+        if containers and (i != iid or r != rid):
+            if multi is not None:
+                _tlv_close(inst, 0x80, rid, b"".join(multi))
+                multi = None
+                app = inst.append
+            if i != iid:
+                if inst and wrap_instances:
+                    _tlv_close(top, 0x00, iid, b"".join(inst))
+                    inst = []
+                    app = inst.append
+                iid = i
+            if r >= 0:
+                multi = []
+                app = multi.append
+            rid = r
         vt = type(value)
+        wide = ident > 255
         if vt is int or vt is bool:
-            app(_N_I32(0xC4, ident, value) if ident < 256 else _W_I32(0xE4, ident, value))
+            app(_W_I32(kind | 0x24, ident, value) if wide else _N_I32(kind | 4, ident, value))
         elif vt is float:
-            app(_N_F64(0xC8, ident, 8, value) if ident < 256 else _W_F64(0xE8, ident, 8, value))
+            app(_W_F64(kind | 0x28, ident, 8, value) if wide else _N_F64(kind | 8, ident, 8, value))
         elif vt is str:
             raw = value.encode("utf-8")
-            app(_N_HEAD(0xC8, ident, len(raw)) if ident < 256 else _W_HEAD(0xE8, ident, len(raw)))
+            n = len(raw)
+            app(_W_HEAD(kind | 0x28, ident, n) if wide else _N_HEAD(kind | 8, ident, n))
             app(raw)
         else:  # opaque: a header with a 16-bit length and the bytes
             n = len(value)
-            app(_N_HEAD16(0xD0, ident, n) if ident < 256 else _W_HEAD16(0xF0, ident, n))
+            app(_W_HEAD16(kind | 0x30, ident, n) if wide else _N_HEAD16(kind | 0x10, ident, n))
             app(value)
-    return b"".join(out)
+    if multi is not None:
+        _tlv_close(inst, 0x80, rid, b"".join(multi))
+    if wrap_instances:
+        if inst:
+            _tlv_close(top, 0x00, iid, b"".join(inst))
+        return b"".join(top)
+    return b"".join(inst)
 
 
 def _tlv_walk(
