@@ -473,7 +473,8 @@ def encode(
         return _encode_resources(records, (base[0], -1), type_of)
     if n == 2:
         return _encode_resources(records, base, type_of)
-    records = list(records)
+    if type(records) is not list:
+        records = list(records)
     if n == 3:
         if len(records) == 1 and records[0][0] == base:
             value = encode_value(records[0][1], base, type_of)
@@ -579,7 +580,16 @@ def _encode_resources(
                     if ident in seen:
                         raise FormatError("resource %s appears twice" % path_text(path))
                 add(ident)
-                kind = 0xC0  # RESOURCE
+                # The type byte's kind and id width (§7.4.3: 8 bits, or 16 with bit 5
+                # set) and the packers of that width, indexed 0 int8, 1 int16, 2 int32,
+                # 3 float64, 4 header, 5 header with 8-bit length; they refuse ids
+                # outside 0..255 / 256..65535 (_ID_ERRORS), as header() does.
+                if ident < 0x100:
+                    t = 0xC0  # RESOURCE
+                    pk = _NARROW
+                else:
+                    t = 0xE0
+                    pk = _WIDE
             elif n == 4:
                 o, i, rid, ident = path
                 if rid != multi_rid or i != iid or o != oid:
@@ -621,22 +631,17 @@ def _encode_resources(
                     if ident in riids:
                         raise FormatError("resource instance %s appears twice" % path_text(path))
                     riids.add(ident)
-                kind = 0x40  # RESOURCE_INSTANCE
+                if ident < 0x100:
+                    t = 0x40  # RESOURCE_INSTANCE
+                    pk = _NARROW
+                else:
+                    t = 0x60
+                    pk = _WIDE
             else:
                 raise FormatError(
                     "record %s is not a resource under %s" % (_ptext(path), path_text(ipath))
                 )
             vt = type(value)
-            # The packers of the identifier's width (§7.4.3: 8 bits, or 16 with type bit 5
-            # set), indexed 0 int8, 1 int16, 2 int32, 3 float64, 4 header, 5 header with
-            # 8-bit length; they refuse ids outside 0..255 / 256..65535 (_ID_ERRORS), and
-            # header() below refuses them too.
-            if ident < 0x100:
-                t = kind
-                pk = _NARROW
-            else:
-                t = kind | 0x20
-                pk = _WIDE
             if vt is int:
                 if value < 0x80:
                     if value >= -0x80:
@@ -683,7 +688,7 @@ def _encode_resources(
                 v = value
             else:
                 v = encode_value(value, path, type_of)
-            app(header(kind, ident, len(v)))
+            app(header(t & 0xC0, ident, len(v)))
             app(v)
     except _ID_ERRORS:
         raise FormatError("record %s holds an id outside 0..65535" % (path,)) from None
