@@ -183,7 +183,8 @@ def _floors(
     the output joined from one ready header and one ready value per record (as if
     every TLV came from a cache), and "typed": each value encoded with its header by
     one struct call, no check, and "structured": the same with the Object Instance and
-    Multiple Resource TLVs a valid payload needs (:func:`_tlv_structured`). CBOR:
+    Multiple Resource TLVs a valid payload needs, and "checked": with the duplicate
+    check on top (:func:`_tlv_structured`). CBOR:
     ``cborpath.loads`` alone, the decode every SenML-CBOR and LwM2M-CBOR read starts
     with (``cbor2`` as a stream decoder, for the check that no bytes follow the data
     item, which ``cbor2.loads`` skips). Any real codec does this and more."""
@@ -234,6 +235,9 @@ def _floors(
     def tlv_structured_floor(recs: "list[Record]" = records, wrap: bool = wrap) -> object:
         return _tlv_structured(recs, True, wrap)
 
+    def tlv_checked_floor(recs: "list[Record]" = records, wrap: bool = wrap) -> object:
+        return _tlv_structured(recs, True, wrap, True)
+
     def check() -> None:
         paths = [p for p, _ in records]
         _expect([p for p, _ in json_floor()], paths, "json floor")  # type: ignore[attr-defined]
@@ -245,6 +249,7 @@ def _floors(
         structured = tlv_structured_floor()
         _expect([p for p, _ in F.tlv.decode(structured, base)], paths,  # type: ignore[arg-type]
                 "tlv structured floor")
+        _expect(tlv_checked_floor(), structured, "tlv checked floor")
 
     return [
         Case(
@@ -290,6 +295,13 @@ def _floors(
             check,
         ),
         Case(
+            "%s floor tlv encode checked" % label,
+            tlv_checked_floor,
+            "cbor2.dumps",
+            functools.partial(cbor2.dumps, cbor2.loads(cbor_bytes)),
+            check,
+        ),
+        Case(
             "%s floor tlv decode" % label,
             tlv_decode_floor,
             "cbor2.loads",
@@ -326,16 +338,23 @@ def _tlv_close(out: "list[bytes]", kind: int, ident: int, body: bytes) -> None:
     out.append(body)
 
 
-def _tlv_structured(records: "list[Record]", containers: bool, wrap_instances: bool) -> bytes:
+def _tlv_structured(
+    records: "list[Record]", containers: bool, wrap_instances: bool, checked: bool = False
+) -> bytes:
     """TLV encoding floors. Per record one test of the path's length (the kind), one of
     the value's type, one of the id's width and one struct call (header and value; a
     string: a header call and the bytes). With ``containers`` ("structured"), also the
     Object Instance and Multiple Resource TLVs around them, found by comparing each
     record's instance and resource with the last one's: the least a writer does that
-    emits a valid payload. Without ("typed"), the TLVs are written flat. Less than a
-    correct writer does either way: no duplicate, placement, id or range check, every
-    integer in 4 bytes (no width choice), a length byte on every string, container
-    ids and lengths below 256 and 65536."""
+    emits a valid payload. Without ("typed"), the TLVs are written flat. With
+    ``checked`` as well, the duplicate check: a set of the instance's resource ids,
+    and resource instance ids that must ascend (one comparison; a correct writer must
+    also take them out of order). Less than a correct writer does in every form: no
+    placement, id or range check, every integer in 4 bytes (no width choice), a length
+    byte on every string, container ids and lengths below 256 and 65536."""
+    seen: set[int] = set()
+    add = seen.add
+    last = -1
     top: list[bytes] = []
     inst: list[bytes] = []
     app = inst.append
@@ -359,11 +378,26 @@ def _tlv_structured(records: "list[Record]", containers: bool, wrap_instances: b
                     _tlv_close(top, 0x00, iid, b"".join(inst))
                     inst = []
                     app = inst.append
+                    seen.clear()
                 iid = i
             if r >= 0:
                 multi = []
                 app = multi.append
+                last = -1
+                if checked:
+                    if r in seen:
+                        raise ValueError("resource %d twice" % r)
+                    add(r)
             rid = r
+        if checked:
+            if r < 0:
+                if ident in seen:
+                    raise ValueError("resource %d twice" % ident)
+                add(ident)
+            elif ident > last:
+                last = ident
+            else:
+                raise ValueError("resource instance %d out of order" % ident)
         vt = type(value)
         wide = ident > 255
         if vt is int or vt is bool:
