@@ -181,10 +181,11 @@ def _floors(
     base64url-decoded and no check at all. TLV decoding: every header walked and every
     value sliced, no check, no type, no conversion (:func:`_tlv_walk`). TLV encoding:
     the output joined from one ready header and one ready value per record (as if
-    every TLV came from a cache), and "typed": each value encoded with its header by
-    one struct call, no check, and "structured": the same with the Object Instance and
-    Multiple Resource TLVs a valid payload needs, and "checked": with the duplicate
-    check on top (:func:`_tlv_structured`). CBOR:
+    every TLV came from a cache); "typed": each value encoded with its header by one
+    struct call, no check (:func:`_tlv_typed`); "structured": the same with the kind
+    from the path and the Object Instance and Multiple Resource TLVs a valid payload
+    needs (:func:`_tlv_structured`); "checked": with the duplicate check on top
+    (:func:`_tlv_checked`). CBOR:
     ``cborpath.loads`` alone, the decode every SenML-CBOR and LwM2M-CBOR read starts
     with (``cbor2`` as a stream decoder, for the check that no bytes follow the data
     item, which ``cbor2.loads`` skips). Any real codec does this and more."""
@@ -228,15 +229,15 @@ def _floors(
         return _tlv_walk(data, 0, len(data), prefix, [])
 
     def tlv_typed_floor(recs: "list[Record]" = records) -> object:
-        return _tlv_structured(recs, False, False)
+        return _tlv_typed(recs)
 
     wrap = len(base) == 1
 
     def tlv_structured_floor(recs: "list[Record]" = records, wrap: bool = wrap) -> object:
-        return _tlv_structured(recs, True, wrap)
+        return _tlv_structured(recs, wrap)
 
     def tlv_checked_floor(recs: "list[Record]" = records, wrap: bool = wrap) -> object:
-        return _tlv_structured(recs, True, wrap, True)
+        return _tlv_checked(recs, wrap)
 
     def check() -> None:
         paths = [p for p, _ in records]
@@ -328,6 +329,32 @@ _N_HEAD16 = struct.Struct(">BBH").pack
 _W_HEAD16 = struct.Struct(">BHH").pack
 
 
+def _tlv_typed(records: "list[Record]") -> bytes:
+    """TLV encoding floor with the values encoded: per record one test of the value's
+    type, one of the id's width and one struct call (header and value; a string: a
+    header call and the bytes). Less than a correct writer does: no check of paths,
+    ids or duplicates, no Object Instance or Multiple Resource TLVs, every integer in
+    4 bytes (no width choice), a length byte on every string."""
+    out: list[bytes] = []
+    app = out.append
+    for path, value in records:
+        ident = path[-1]
+        vt = type(value)
+        if vt is int or vt is bool:
+            app(_N_I32(0xC4, ident, value) if ident < 256 else _W_I32(0xE4, ident, value))
+        elif vt is float:
+            app(_N_F64(0xC8, ident, 8, value) if ident < 256 else _W_F64(0xE8, ident, 8, value))
+        elif vt is str:
+            raw = value.encode("utf-8")
+            app(_N_HEAD(0xC8, ident, len(raw)) if ident < 256 else _W_HEAD(0xE8, ident, len(raw)))
+            app(raw)
+        else:  # opaque: a header with a 16-bit length and the bytes
+            n = len(value)
+            app(_N_HEAD16(0xD0, ident, n) if ident < 256 else _W_HEAD16(0xF0, ident, n))
+            app(value)
+    return b"".join(out)
+
+
 _C8 = struct.Struct(">BBB").pack  # container header: 8-bit id, 8-bit length
 _C16 = struct.Struct(">BBH").pack  # container header: 8-bit id, 16-bit length
 
@@ -338,20 +365,71 @@ def _tlv_close(out: "list[bytes]", kind: int, ident: int, body: bytes) -> None:
     out.append(body)
 
 
-def _tlv_structured(
-    records: "list[Record]", containers: bool, wrap_instances: bool, checked: bool = False
-) -> bytes:
-    """TLV encoding floors. Per record one test of the path's length (the kind), one of
-    the value's type, one of the id's width and one struct call (header and value; a
-    string: a header call and the bytes). With ``containers`` ("structured"), also the
-    Object Instance and Multiple Resource TLVs around them, found by comparing each
-    record's instance and resource with the last one's: the least a writer does that
-    emits a valid payload. Without ("typed"), the TLVs are written flat. With
-    ``checked`` as well, the duplicate check: a set of the instance's resource ids,
-    and resource instance ids that must ascend (one comparison; a correct writer must
-    also take them out of order). Less than a correct writer does in every form: no
+def _tlv_structured(records: "list[Record]", wrap_instances: bool) -> bytes:
+    """TLV encoding floor of a writer that emits a valid payload: the typed floor's one
+    struct call a value (the kind from the path's length), plus the Object Instance and
+    Multiple Resource TLVs around them, found by comparing each record's instance and
+    resource with the last one's. Less than a correct writer does: no duplicate,
     placement, id or range check, every integer in 4 bytes (no width choice), a length
     byte on every string, container ids and lengths below 256 and 65536."""
+    top: list[bytes] = []
+    inst: list[bytes] = []
+    app = inst.append
+    multi: list[bytes] | None = None
+    iid = rid = -1
+    for path, value in records:
+        if len(path) == 4:
+            _, i, r, ident = path
+            kind = 0x40
+        else:
+            _, i, ident = path
+            r = -1
+            kind = 0xC0
+        if i != iid or r != rid:
+            if multi is not None:
+                _tlv_close(inst, 0x80, rid, b"".join(multi))
+                multi = None
+                app = inst.append
+            if i != iid:
+                if inst and wrap_instances:
+                    _tlv_close(top, 0x00, iid, b"".join(inst))
+                    inst = []
+                    app = inst.append
+                iid = i
+            if r >= 0:
+                multi = []
+                app = multi.append
+            rid = r
+        vt = type(value)
+        wide = ident > 255
+        if vt is int or vt is bool:
+            app(_W_I32(kind | 0x24, ident, value) if wide else _N_I32(kind | 4, ident, value))
+        elif vt is float:
+            app(_W_F64(kind | 0x28, ident, 8, value) if wide else _N_F64(kind | 8, ident, 8, value))
+        elif vt is str:
+            raw = value.encode("utf-8")
+            n = len(raw)
+            app(_W_HEAD(kind | 0x28, ident, n) if wide else _N_HEAD(kind | 8, ident, n))
+            app(raw)
+        else:  # opaque: a header with a 16-bit length and the bytes
+            n = len(value)
+            app(_W_HEAD16(kind | 0x30, ident, n) if wide else _N_HEAD16(kind | 0x10, ident, n))
+            app(value)
+    if multi is not None:
+        _tlv_close(inst, 0x80, rid, b"".join(multi))
+    if wrap_instances:
+        if inst:
+            _tlv_close(top, 0x00, iid, b"".join(inst))
+        return b"".join(top)
+    return b"".join(inst)
+
+
+def _tlv_checked(records: "list[Record]", wrap_instances: bool) -> bytes:
+    """:func:`_tlv_structured` plus the duplicate check, the least a writer does that
+    refuses a resource or resource instance written twice: a set of the instance's
+    resource ids, and resource instance ids that must ascend (one comparison; a correct
+    writer must also take them out of order). A separate copy, so that no flag test
+    weighs on the structured floor."""
     seen: set[int] = set()
     add = seen.add
     last = -1
@@ -368,7 +446,7 @@ def _tlv_structured(
             _, i, ident = path
             r = -1
             kind = 0xC0
-        if containers and (i != iid or r != rid):
+        if i != iid or r != rid:
             if multi is not None:
                 _tlv_close(inst, 0x80, rid, b"".join(multi))
                 multi = None
@@ -381,23 +459,21 @@ def _tlv_structured(
                     seen.clear()
                 iid = i
             if r >= 0:
+                if r in seen:
+                    raise ValueError("resource %d twice" % r)
+                add(r)
                 multi = []
                 app = multi.append
                 last = -1
-                if checked:
-                    if r in seen:
-                        raise ValueError("resource %d twice" % r)
-                    add(r)
             rid = r
-        if checked:
-            if r < 0:
-                if ident in seen:
-                    raise ValueError("resource %d twice" % ident)
-                add(ident)
-            elif ident > last:
-                last = ident
-            else:
-                raise ValueError("resource instance %d out of order" % ident)
+        if r < 0:
+            if ident in seen:
+                raise ValueError("resource %d twice" % ident)
+            add(ident)
+        elif ident > last:
+            last = ident
+        else:
+            raise ValueError("resource instance %d out of order" % ident)
         vt = type(value)
         wide = ident > 255
         if vt is int or vt is bool:
@@ -409,7 +485,7 @@ def _tlv_structured(
             n = len(raw)
             app(_W_HEAD(kind | 0x28, ident, n) if wide else _N_HEAD(kind | 8, ident, n))
             app(raw)
-        else:  # opaque: a header with a 16-bit length and the bytes
+        else:
             n = len(value)
             app(_W_HEAD16(kind | 0x30, ident, n) if wide else _N_HEAD16(kind | 0x10, ident, n))
             app(value)
