@@ -64,7 +64,6 @@ _I8 = unpacker(">b")
 _I16 = unpacker(">h")
 _I32 = unpacker(">i")
 _I64 = unpacker(">q")
-_SIGNED = (T.INTEGER, T.TIME)
 _PACK_I16 = packer(">h")
 _PACK_I32 = packer(">i")
 _PACK_I64 = packer(">q")
@@ -85,7 +84,7 @@ def parse_header(data: bytes, pos: int, end: int) -> "tuple[int, int, int, int]"
     try:
         t = data[pos]
         if t & 0x20:
-            ident = (data[pos + 1] << 8) | data[pos + 2]
+            ident = data[pos + 1] * 256 + data[pos + 2]
             p = pos + 3
         else:
             ident = data[pos + 1]
@@ -97,7 +96,7 @@ def parse_header(data: bytes, pos: int, end: int) -> "tuple[int, int, int, int]"
             length = data[p]
             p += 1
         elif lt == 0x10:
-            length = (data[p] << 8) | data[p + 1]
+            length = data[p] * 256 + data[p + 1]
             p += 2
         else:
             length = (data[p] << 16) | (data[p + 1] << 8) | data[p + 2]
@@ -272,7 +271,8 @@ def _resources(
     i32 = _I32
     i64 = _I64
     f64 = _F64
-    signed = _SIGNED
+    integer = T.INTEGER
+    time = T.TIME
     string = T.STRING
     floating = T.FLOAT
     boolean = T.BOOLEAN
@@ -281,7 +281,7 @@ def _resources(
         while pos < end:
             t = data[pos]
             if t & 0x20:
-                ident = (data[pos + 1] << 8) | data[pos + 2]
+                ident = data[pos + 1] * 256 + data[pos + 2]
                 p = pos + 3
             else:
                 ident = data[pos + 1]
@@ -296,12 +296,14 @@ def _resources(
                 kind, ident, p, stop = parse_header(data, pos, end)
             if stop > end:
                 raise FormatError("TLV at byte %d runs past its container" % pos)
-            kind = t & 0xC0
+            # The kind is the type byte's top two bits: compared, not masked (a mask
+            # is a generic operation in CPython 3.11, an int comparison is not).
             if rid < 0:
                 rt = cache.get(ident, -2)
                 if rt == -2:
                     rt = cache[ident] = type_of((oid, iid, ident))
-                if kind != RESOURCE:
+                if t < RESOURCE:
+                    kind = t & 0xC0
                     if kind == MULTIPLE_RESOURCE:
                         _resources(data, p, stop, prefix, out, type_of, cache, ident, rt)
                         pos = stop
@@ -311,15 +313,15 @@ def _resources(
                     )
                 path: Path = (oid, iid, ident)
             else:
-                if kind != RESOURCE_INSTANCE:
+                if not RESOURCE_INSTANCE <= t < MULTIPLE_RESOURCE:
                     raise FormatError(
                         "a multiple resource TLV holds resource instances, not a %s"
-                        % KIND_NAMES[kind]
+                        % KIND_NAMES[t & 0xC0]
                     )
                 rt = rtype
                 path = (oid, iid, rid, ident)
             length = stop - p
-            if rt in signed:
+            if rt == integer or rt == time:  # noqa: SIM109 - two int compares, no tuple
                 if length == 4:
                     v: Any = i32(data, p)[0]
                 elif length == 1:
