@@ -425,11 +425,12 @@ def _tlv_structured(records: "list[Record]", wrap_instances: bool) -> bytes:
 
 
 def _tlv_checked(records: "list[Record]", wrap_instances: bool) -> bytes:
-    """:func:`_tlv_structured` plus the duplicate check, the least a writer does that
-    refuses a resource or resource instance written twice: a set of the instance's
-    resource ids, and resource instance ids that must ascend (one comparison; a correct
-    writer must also take them out of order). A separate copy, so that no flag test
-    weighs on the structured floor."""
+    """:func:`_tlv_structured` plus the checks without which a writer is wrong on some
+    input: a resource or resource instance written twice (a set of the instance's
+    resource ids; resource instance ids that must ascend, one comparison, where a
+    correct writer must also take them out of order), and an integer that does not fit
+    the 4 bytes it gets. A separate copy, so that no flag test weighs on the structured
+    floor."""
     seen: set[int] = set()
     add = seen.add
     last = -1
@@ -477,6 +478,8 @@ def _tlv_checked(records: "list[Record]", wrap_instances: bool) -> bytes:
         vt = type(value)
         wide = ident > 255
         if vt is int or vt is bool:
+            if not -0x80000000 <= value < 0x80000000:  # a correct writer would use 8 bytes
+                raise ValueError("integer %d needs 8 bytes" % value)
             app(_W_I32(kind | 0x24, ident, value) if wide else _N_I32(kind | 4, ident, value))
         elif vt is float:
             app(_W_F64(kind | 0x28, ident, 8, value) if wide else _N_F64(kind | 8, ident, 8, value))
