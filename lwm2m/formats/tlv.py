@@ -176,16 +176,6 @@ def decode_value(data: bytes, a: int, b: int, rtype: "int | None") -> "Any":
     raise FormatError("unknown resource type %r" % (rtype,))
 
 
-class _Types:
-    """Per-call cache of ``type_of``: types depend on (object, resource) only."""
-
-    __slots__ = ("cache", "type_of")
-
-    def __init__(self, type_of: "TypeOf") -> None:
-        self.type_of = type_of
-        self.cache: dict[tuple[int, int], int | None] = {}
-
-
 def decode(data: bytes, base: "Path | None", type_of: "TypeOf | None" = None) -> "list[Record]":
     """TLV payload of a request on ``base`` -> flat ``[(path, value), ...]`` records."""
     if type(data) is not bytes:
