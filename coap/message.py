@@ -436,26 +436,24 @@ _OPTION_HEADERS: "list[Sequence[bytes]]" = [
     [bytes((d << 4 | n,)) for n in range(13)] for d in range(13)
 ]
 _HEADER_MEMO_LIMIT = 512
-_memo_room = [_HEADER_MEMO_LIMIT]
+_memo_room = _HEADER_MEMO_LIMIT  # entries (rows and headers) the table may still add
 
 
 def _header_miss(delta: int, length: int) -> bytes:
     """The header for a delta and length the table lacks; grows the table to hold it
     while there is room. Raises ValueError for a delta or length nothing can encode."""
+    global _memo_room
     header = _option_header(delta, length)
     if delta < 0 or delta > 268 or length > 268:  # two-byte extensions are rare
         return header
     rows = _OPTION_HEADERS
-    if len(rows) <= delta:
-        if delta + 1 - len(rows) > _memo_room[0]:
-            return header
-        _memo_room[0] -= delta + 1 - len(rows)
-        rows.extend(() for _ in range(len(rows), delta + 1))
-    row = rows[delta]
-    grow = length + 1 - len(row)
-    if grow > _memo_room[0]:
+    new_rows = delta + 1 - len(rows)  # placeholder rows up to this delta's
+    row = rows[delta] if new_rows <= 0 else ()
+    grow = max(new_rows, 0) + length + 1 - len(row)
+    if grow > _memo_room:
         return header
-    _memo_room[0] -= grow
+    _memo_room -= grow
+    rows.extend(() for _ in range(new_rows))
     rows[delta] = list(row) + [_option_header(delta, n) for n in range(len(row), length + 1)]
     return header
 
