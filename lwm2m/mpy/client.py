@@ -81,8 +81,8 @@ def datagram_receiver(sock: "Any") -> "Callable[[int], Any]":
             await stream.read(0)
             try:
                 return sock.recv(n)  # type: ignore[no-any-return]
-            except OSError as exc:
-                if exc.args[0] != errno.EAGAIN:  # a spurious wake-up: wait again
+            except OSError as exc:  # EAGAIN: a spurious wake-up, wait again
+                if exc.args[0] != errno.EAGAIN:
                     raise
 
     return mpy_receive
