@@ -253,14 +253,13 @@ def _resolve_plain(
 
     The layout: the first record holds ``bn``, ``n`` and one value field at most, every
     other record exactly ``n`` and one value field. No base time or value, no other
-    label, so each record takes one size test, its name's path from a cache per base
-    name (no concatenation) and the value checks of the general loop, in its order;
-    the first record goes by the general loop itself."""
+    label, so each record takes one size test, its value field (which proves the layout,
+    so it comes first), its name's path from a cache per base name (no concatenation)
+    and the value checks of the general loop; the first record goes by the general
+    loop itself."""
     out = _resolve_any(recs[:1], base, type_of, L, decode_vd, False)
     first = recs[0]
-    bn = first.get(L.bn, "")
-    if type(bn) is not str:
-        return None
+    bn = first.get(L.bn, "")  # (text: the general loop has read the first record)
     nb = -1 if base is None else len(base)
     bn_under = base is None or not base or _base_name_under(bn, base)
     sub = memo_for(_BN_NAMES, bn)
@@ -276,16 +275,8 @@ def _resolve_plain(
         n = rec.get(ln)
         if type(n) is not str:
             return None
-        entry = sub.get(n)
-        if entry is None:
-            name = bn + n
-            entry = names.get(name)
-            if entry is None:
-                entry = _name_entry(name)
-            sub[n] = entry
-        path, key = entry
-        if not bn_under and path[:nb] != base:
-            check_under(path, base)  # type: ignore[arg-type]
+        # The value field first: it is what proves the record plain (n and one value
+        # field), before its name is read under the first record's base name.
         if lv in rec:
             value = rec[lv]
             vt = type(value)
@@ -305,6 +296,16 @@ def _resolve_plain(
             value = parse_objlnk(rec[lvlo])
         else:
             return None
+        entry = sub.get(n)
+        if entry is None:
+            name = bn + n
+            entry = names.get(name)
+            if entry is None:
+                entry = _name_entry(name)
+            sub[n] = entry
+        path, key = entry
+        if not bn_under and path[:nb] != base:
+            check_under(path, base)  # type: ignore[arg-type]
         tp = types.get(key)
         if tp is None:
             tp = types[key] = _type_entry(path, key, type_of)
