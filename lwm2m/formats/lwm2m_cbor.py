@@ -209,9 +209,11 @@ def encode(
     if base is None:
         base = ()
     n = len(base)
+    if n > 4:
+        raise FormatError("%s is deeper than a resource instance" % path_text(base))
     if type(records) is list and len(records) == 1 and records[0][0] == base and n >= 3:
         # A single resource (instance) value: no maps to build (e.g. a 4 KiB opaque).
-        return cborpath.dumps({base if n > 1 else base[0]: _leaf(records[0][1], base)})
+        return cborpath.dumps({base: _leaf(records[0][1], base)})
     if n == 2 and type(records) is list:
         out = _encode_instance(records, base)
         if out is not None:
@@ -229,7 +231,7 @@ def encode(
     nodes: dict[Any, Any] = {}
     cur: Any = None  # the container path of the last record, and its map
     node: Any = None
-    if n >= 2:  # the request path is an instance or a resource: the records' container
+    if 2 <= n <= 3:  # the request path is an instance or a resource: the records' container
         cur = base
         node = nodes[base] = inner
     plain = _PLAIN
@@ -271,6 +273,7 @@ def encode(
                     single = True
                     top = new_map()
                     top[base if n > 1 else base[0]] = _leaf(value, path)
+                    cur = None  # any record after it is refused above
                     continue
                 nodes[container] = node
             cur = container

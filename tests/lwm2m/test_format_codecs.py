@@ -252,6 +252,11 @@ def test_lwm2m_cbor_nests_maps_under_the_request_path() -> None:
     raises(FormatError, lwm2m_cbor.decode, bytes.fromhex("a10301"), None)  # value at an object
     raises(FormatError, lwm2m_cbor.decode, bytes.fromhex("a1806161"), None)  # empty path key
     raises(FormatError, lwm2m_cbor.encode, [((3, 0, 6), 1), ((3, 0, 6, 0), 1)], (3,))
+    # nothing below a resource instance, a value at the request path alone, no request
+    # path deeper than a resource instance
+    raises(FormatError, lwm2m_cbor.encode, [((3, 0, 6, 0, 1), 2)], (3, 0, 6, 0))
+    raises(FormatError, lwm2m_cbor.encode, [((3, 0, 6), 1), ((3, 0, 6, 1), 2)], (3, 0, 6))
+    raises(FormatError, lwm2m_cbor.encode, [((3, 0, 6, 0, 1), 2)], (3, 0, 6, 0, 1))
 
 
 def test_capability_table() -> None:
