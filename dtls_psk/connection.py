@@ -357,22 +357,6 @@ class Connection:
             self._fail(alerts.DECODE_ERROR, "bad handshake fragment: %s" % exc)
             return
         for msg_type, length, seq, offset, body, start in fragments:
-            if seq == self.next_recv_seq and len(body) == length and not self._partials:
-                # The usual case: the next message, whole in one fragment, nothing
-                # being reassembled. Deliver it now, without a reassembly buffer; its
-                # bytes as received are also its unfragmented form for the transcript.
-                self.next_recv_seq = seq + 1
-                self._deliver(
-                    msg_type,
-                    seq,
-                    body,
-                    epoch,
-                    now_ms,
-                    plain[start : start + HANDSHAKE_HEADER_LEN + length],
-                )
-                if self.state == CLOSED:
-                    return
-                continue
             if seq < self.next_recv_seq:
                 # RFC 6347 §4.2.4: the peer repeats its previous flight, so ours was lost.
                 if seq < self.flight_boundary and self.flight and not retransmitted[0]:
@@ -382,6 +366,9 @@ class Connection:
             if seq >= self.next_recv_seq + _REASSEMBLY_WINDOW or length > MAX_HANDSHAKE_MESSAGE:
                 continue
             if seq == self.next_recv_seq and len(body) == length and seq not in self._partials:
+                # The next message, whole in one fragment: delivered now, without a
+                # reassembly buffer; its bytes as received are also its unfragmented
+                # form for the transcript.
                 self.next_recv_seq += 1
                 whole = plain[start : start + HANDSHAKE_HEADER_LEN + length]
                 self._deliver(msg_type, seq, body, epoch, now_ms, whole)
