@@ -125,9 +125,9 @@ class Connection:
         self.events: "list[Any]" = []
         self.out: "list[bytes]" = []
         self.read_epoch = 0
-        # epoch -> [protection, top, bits]: the replay window of records.ReplayWindow
-        # (RFC 6347 §4.1.2.6) kept in the list itself, as this path reads and writes
-        # it inline for every record (no object per epoch).
+        # epoch -> [protection, top, bits]: the replay window (RFC 6347 §4.1.2.6), the
+        # highest sequence number seen and a bitmap of the 64 below it (bit i: top - i
+        # received), kept in the list itself and read and written inline per record.
         self.read_states: "dict[int, list[Any]]" = {0: [None, -1, 0]}
         self.write_epoch = 0
         # epoch -> [protection, next record number, fragment room (see _fragment_room)]
@@ -173,7 +173,7 @@ class Connection:
         decoded form, when the caller has it)."""
         # RFC 6347 §4.2.1: continue the record sequence the stateless exchange used.
         self.write_states[0][1] = record_seq
-        self.read_states[0][1:] = [record_seq, 1]  # ReplayWindow.mark on an empty window
+        self.read_states[0][1:] = [record_seq, 1]  # the window: that one record seen
         self.next_recv_seq = msg_seq + 1
         try:
             flight = self.hs.server_start(
@@ -269,8 +269,8 @@ class Connection:
                     self._early.append(rec)  # reordered ahead of the ChangeCipherSpec
                 continue
             prot, top, bits = st
-            # RFC 6347 §4.1.2.6: replay or too old. ReplayWindow.is_fresh and .mark are
-            # written out here: a call costs more than the test itself.
+            # RFC 6347 §4.1.2.6: replay or too old (inline: a call costs more than the
+            # test itself).
             seq = rec.seq
             if seq <= top and (top - seq >= 64 or (bits >> (top - seq)) & 1):
                 continue
@@ -288,7 +288,7 @@ class Connection:
                     continue
                 ctype, plain = opened
             newest = seq > top
-            if newest:  # ReplayWindow.mark, after authentication
+            if newest:  # marked only once the record authenticated
                 shift = seq - top
                 st[2] = ((bits << shift) | 1) & _MASK64 if shift < 64 else 1
                 st[1] = seq

@@ -42,7 +42,6 @@ _CID_PLACEHOLDER = b"\xff" * 8 + bytes((TLS12_CID,))
 
 _VERSIONS = {0xFEFD: DTLS_1_2, 0xFEFF: DTLS_1_0}
 _HEADER = ">BHQH"  # type, version, epoch||sequence_number, length
-_MASK64 = (1 << 64) - 1
 
 # The hot path of every record is a few fixed-layout packs and unpacks: precompiled
 # formats save the format parsing of each call on CPython. MicroPython has no
@@ -138,34 +137,6 @@ def plaintext_record(content_type: int, version: bytes, epoch: int, seq: int, bo
     """An unprotected (epoch 0) record."""
     return _pack_header(content_type, (version[0] << 8) | version[1], (epoch << 48) | seq,
                         len(body)) + body  # fmt: skip
-
-
-class ReplayWindow:
-    """RFC 6347 §4.1.2.6: the highest sequence number seen and a 64-bit bitmap below it."""
-
-    __slots__ = ("bits", "top")
-
-    SIZE = 64
-
-    def __init__(self) -> None:
-        self.top = -1
-        self.bits = 0  # bit i set: top - i already received
-
-    def is_fresh(self, seq: int) -> bool:
-        """True when ``seq`` is new and not left behind by the window."""
-        if seq > self.top:
-            return True
-        offset = self.top - seq
-        return offset < 64 and not (self.bits >> offset) & 1
-
-    def mark(self, seq: int) -> None:
-        """Record ``seq`` as received; call only after the record authenticated."""
-        if seq > self.top:
-            shift = seq - self.top
-            self.bits = ((self.bits << shift) | 1) & _MASK64 if shift < 64 else 1
-            self.top = seq
-        elif self.top - seq < 64:
-            self.bits |= 1 << (self.top - seq)
 
 
 def _inner(content_type: int, payload: bytes) -> bytes:
