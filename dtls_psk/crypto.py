@@ -81,9 +81,3 @@ def prf(
         a = backend.hmac(hash_name, secret, a)
         out += backend.hmac(hash_name, secret, a + seed)
     return bytes(out[:length])
-
-
-def p_sha256(keyed: "Any", label: bytes, seed: bytes, length: int) -> bytes:
-    """The TLS 1.2 PRF with SHA-256 (RFC 5246 §5) under ``keyed`` from
-    ``backend.hmac_sha256_key(secret)``: a handshake reuses one key for several calls."""
-    return keyed.p_hash(label + seed, length)  # type: ignore[no-any-return]

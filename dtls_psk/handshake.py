@@ -71,7 +71,6 @@ from dtls_psk.messages import (
     decode_finished,
     decode_psk_identity,
     encode_psk_identity,
-    pack_fragment_header,
     whole_message,
 )
 from dtls_psk.messages import (
@@ -516,10 +515,7 @@ class Handshake:
             # ClientHello's: a peer that started near the top leaves no room for ours.
             raise ProtocolError(alerts.HANDSHAKE_FAILURE, "message_seq beyond 65535")
         self.send_seq = seq + 1
-        # whole_message's header written here (offset 0, fragment_length = length): our
-        # bodies stay far below 2^24 bytes (identities and hints are 16-bit vectors).
-        n = len(body)
-        whole = pack_fragment_header(msg_type << 24 | n, seq, n >> 16, n & 0xFFFF) + body
+        whole = whole_message(msg_type, seq, body)
         self.transcript += whole
         # The unfragmented form goes with the item: it is also the record payload
         # whenever the message fits in one record.

@@ -65,17 +65,18 @@ class Fragment:
 # RFC 6347 §4.2.2: msg_type(1) length(3) message_seq(2) fragment_offset(3)
 # fragment_length(3), read and written as one ">IHIH": type<<24 | length, seq,
 # offset<<8 | high byte of fragment_length, its low 16 bits. One struct call instead
-# of five field reads: a handshake parses and writes some 20 of these headers.
+# of five field reads: a handshake parses and writes some 20 of these headers (the
+# connection and the server also read a lone whole message's header with them).
 _FRAGMENT_HEADER = ">IHIH"
 try:
-    _unpack_fragment_header = struct.Struct(_FRAGMENT_HEADER).unpack_from
-    _pack_fragment_header = struct.Struct(_FRAGMENT_HEADER).pack
+    unpack_fragment_header = struct.Struct(_FRAGMENT_HEADER).unpack_from
+    pack_fragment_header = struct.Struct(_FRAGMENT_HEADER).pack
 except AttributeError:  # MicroPython: no struct.Struct
 
-    def _unpack_fragment_header(data: "Any", pos: int) -> "tuple[Any, ...]":  # type: ignore[misc]
+    def unpack_fragment_header(data: "Any", pos: int) -> "tuple[Any, ...]":  # type: ignore[misc]
         return struct.unpack_from(_FRAGMENT_HEADER, data, pos)
 
-    def _pack_fragment_header(a: int, b: int, c: int, d: int) -> bytes:
+    def pack_fragment_header(a: int, b: int, c: int, d: int) -> bytes:
         return struct.pack(_FRAGMENT_HEADER, a, b, c, d)
 
 
@@ -92,12 +93,6 @@ except AttributeError:  # MicroPython
         return struct.pack(">HH", ext_type, length)
 
 
-# The connection reads the header of a record holding one whole message with these,
-# and the handshake writes its own messages' headers.
-unpack_fragment_header = _unpack_fragment_header
-pack_fragment_header = _pack_fragment_header
-
-
 def split_fragments(data: bytes) -> "list[tuple[int, int, int, int, bytes, int]]":
     """Every handshake fragment in one record's plaintext, as ``(msg_type, length,
     seq, offset, body, start)`` tuples; ``start`` is where its 12-byte header begins.
@@ -108,7 +103,7 @@ def split_fragments(data: bytes) -> "list[tuple[int, int, int, int, bytes, int]]
     while pos < end:
         if end - pos < HANDSHAKE_HEADER_LEN:
             raise DecodeError("truncated handshake header")
-        w0, seq, w2, w3 = _unpack_fragment_header(data, pos)
+        w0, seq, w2, w3 = unpack_fragment_header(data, pos)
         length = w0 & 0xFFFFFF
         offset = w2 >> 8
         n = ((w2 & 0xFF) << 16) | w3
@@ -135,7 +130,7 @@ def push_fragment(msg_type: int, length: int, seq: int, offset: int, body: bytes
     if (length | offset | n) >> 24 or msg_type >> 8 or seq >> 16:
         raise ValueError("handshake fragment field out of range")
     return (
-        _pack_fragment_header(msg_type << 24 | length, seq, offset << 8 | n >> 16, n & 0xFFFF)
+        pack_fragment_header(msg_type << 24 | length, seq, offset << 8 | n >> 16, n & 0xFFFF)
         + body
     )
 
@@ -146,7 +141,7 @@ def whole_message(msg_type: int, seq: int, body: bytes) -> bytes:
     if n >> 24 or msg_type >> 8 or seq >> 16:
         raise ValueError("handshake message field out of range")
     # offset 0, fragment_length = length (push_fragment's header with those filled in)
-    return _pack_fragment_header(msg_type << 24 | n, seq, n >> 16, n & 0xFFFF) + body
+    return pack_fragment_header(msg_type << 24 | n, seq, n >> 16, n & 0xFFFF) + body
 
 
 def _pull_extensions(body: bytes, pos: int) -> "list[tuple[int, bytes]]":
