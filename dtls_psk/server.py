@@ -95,7 +95,6 @@ class DtlsServer:
         "_out_pos",
         "_pending",
         "_secret_born_ms",
-        "_secrets",
         "cid_length",
         "config",
         "cookie_lifetime_ms",
@@ -128,11 +127,9 @@ class DtlsServer:
             SessionCache(session_cache_size, session_lifetime_ms) if session_cache_size else None
         )
         self.cookie_lifetime_ms = cookie_lifetime_ms
-        # current, previous: none before the first rotation (no cookie was issued
-        # under it), so a new server draws one secret, not two.
-        self._secrets: "list[bytes | None]" = [rng(32), None]
-        # HMAC keyed per secret, made when first needed (one key setup per rotation).
-        self._cookie_macs: "list[Any]" = [None, None]
+        # RFC 6347 §4.2.1: the cookie secret, kept only as its keyed HMAC: current and
+        # previous, none before the first rotation (no cookie was issued under it).
+        self._cookie_macs: "list[Any]" = [self.config.backend.hmac_sha256_key(rng(32)), None]
         self._secret_born_ms: "int | None" = None
         self._by_addr: "dict[Any, Connection]" = {}
         self._by_cid: "dict[bytes, Connection]" = {}
@@ -146,7 +143,9 @@ class DtlsServer:
     def receive_datagram(self, data: bytes, addr: "Any", now_ms: int) -> None:
         """Feed one datagram from ``addr``; remote faults never raise."""
         born = self._secret_born_ms
-        if born is None or now_ms - born >= self.cookie_lifetime_ms:
+        if born is None:
+            self._secret_born_ms = now_ms
+        elif now_ms - born >= self.cookie_lifetime_ms:
             self._rotate_secret(now_ms)
         if self.sessions is not None:
             self.sessions.now_ms = now_ms
@@ -240,22 +239,15 @@ class DtlsServer:
     # -- inside --------------------------------------------------------------------
 
     def _rotate_secret(self, now_ms: int) -> None:
-        if self._secret_born_ms is None:
-            self._secret_born_ms = now_ms
-        elif now_ms - self._secret_born_ms >= self.cookie_lifetime_ms:
-            self._secrets = [self.config.rng(32), self._secrets[0]]
-            self._cookie_macs = [None, self._cookie_macs[0]]
-            self._secret_born_ms = now_ms
+        mac = self.config.backend.hmac_sha256_key(self.config.rng(32))
+        self._cookie_macs = [mac, self._cookie_macs[0]]
+        self._secret_born_ms = now_ms
 
     def _cookie(self, index: int, addr: "Any", params: bytes) -> bytes:
         # RFC 6347 §4.2.1: Cookie = HMAC(Secret, Client-IP, Client-Parameters), with
         # the ClientHello's own bytes (cookie field left out) as its parameters.
-        mac = self._cookie_macs[index]
-        if mac is None:
-            mac = self._cookie_macs[index] = self.config.backend.hmac_sha256_key(
-                self._secrets[index]
-            )
-        return mac.mac(repr(addr).encode() + params)[:_COOKIE_LEN]  # type: ignore[no-any-return]
+        mac = self._cookie_macs[index].mac(repr(addr).encode() + params)
+        return mac[:_COOKIE_LEN]  # type: ignore[no-any-return]
 
     def _stateless_hello(
         self,
@@ -271,7 +263,8 @@ class DtlsServer:
         # flood of spoofed ClientHellos costs one HMAC each, not a full decode.
         if cookie and (
             ct_equal(cookie, self._cookie(0, addr, params))
-            or (self._secrets[1] is not None and ct_equal(cookie, self._cookie(1, addr, params)))
+            or (self._cookie_macs[1] is not None
+                and ct_equal(cookie, self._cookie(1, addr, params)))
         ):
             try:
                 ch = ClientHello.decode(body)
