@@ -33,8 +33,7 @@ if TYPE_CHECKING:
 
 CONTENT_FORMAT = 11544
 
-_LEAF = (int, float, bool, str, bytes, type(None))
-_LEAF_SET = frozenset(_LEAF)
+_LEAF_SET = frozenset((int, float, bool, str, bytes, type(None)))
 
 
 def decode(data: bytes, base: "Path | None", type_of: "TypeOf | None" = None) -> "list[Record]":
@@ -177,7 +176,7 @@ def _leaf(value: "Any", path: "Path") -> "Any":
         if not INT64_MIN <= value <= UINT64_MAX:
             raise FormatError("%s: integer %d does not fit 64 bits" % (path_text(path), value))
         return value
-    if vt not in _LEAF:
+    if vt not in _LEAF_SET:
         raise FormatError("%s: LwM2M-CBOR cannot carry %r" % (path_text(path), value))
     return value
 
@@ -337,5 +336,6 @@ def _encode_instance(records: "list[Record]", base: "Path") -> "bytes | None":
     return cborpath.dumps({base: inner})
 
 
-# Leaf value types written as they are (int: within 64 bits); tuples (Objlnk) become text.
-_PLAIN = frozenset((str, float, bool, bytes, type(None)))
+# Leaf types written as they are without a check (an int is checked for 64 bits apart);
+# tuples (Objlnk) become text.
+_PLAIN = _LEAF_SET - {int}
