@@ -199,6 +199,7 @@ def _resolve_any(
         path, key = entry
         if not bn_under and path[:nb] != base:
             check_under(path, base)  # type: ignore[arg-type]
+        # (_resolve_plain repeats these value checks for its layout: keep them in step)
         if lv in rec:
             value = rec[lv]
             vt = type(value)
@@ -276,7 +277,8 @@ def _resolve_plain(
         if type(n) is not str:
             return None
         # The value field first: it is what proves the record plain (n and one value
-        # field), before its name is read under the first record's base name.
+        # field), before its name is read under the first record's base name. (The
+        # checks are _resolve_any's without bv, written out: keep the two in step.)
         if lv in rec:
             value = rec[lv]
             vt = type(value)
