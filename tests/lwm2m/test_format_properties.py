@@ -200,6 +200,14 @@ def test_lwm2m_cbor_writer_equals_plain_maps_in_any_order(
     assert F.encode(F.LWM2M_CBOR, one, ibase, model.type_of) == _maps_reference(one, ibase)
 
 
+def _parsed_pack(cf: int, records: "list[Record]", base: "Any", type_of: "Any") -> "Any":
+    """``records`` encoded in SenML ``cf``, parsed back: (pack, its labels, its vd reader)."""
+    payload = F.encode(cf, records, base, type_of)
+    if cf == F.SENML_JSON:
+        return json.loads(payload), senml.JSON_LABELS, senml_json._vd
+    return cbor2.loads(payload), senml.CBOR_LABELS, senml_cbor._vd
+
+
 @pytest.mark.parametrize("cf", [F.SENML_JSON, F.SENML_CBOR], ids=["senml-json", "senml-cbor"])
 @PROFILE
 @given(case=object_records(), absolute=st.booleans())
@@ -208,11 +216,7 @@ def test_senml_plain_layout_loop_equals_the_general_one(
 ) -> None:
     model, records = case
     base = None if absolute else (model.oid,)
-    payload = F.encode(cf, records, base, model.type_of)
-    if cf == F.SENML_JSON:
-        pack, labels, vd = json.loads(payload), senml.JSON_LABELS, senml_json._vd
-    else:
-        pack, labels, vd = cbor2.loads(payload), senml.CBOR_LABELS, senml_cbor._vd
+    pack, labels, vd = _parsed_pack(cf, records, base, model.type_of)
     general = senml._resolve_any(pack, base, model.type_of, labels, vd, False)
     assert senml.resolve(pack, base, model.type_of, labels, vd, False) == general == records
 
@@ -236,11 +240,7 @@ def test_senml_plain_layout_loop_falls_back_like_the_general_one(
     # from the general one: the same records, or a FormatError from both.
     model, records = case
     base = None if absolute else (model.oid,)
-    payload = F.encode(cf, records, base, model.type_of)
-    if cf == F.SENML_JSON:
-        pack, labels, vd = json.loads(payload), senml.JSON_LABELS, senml_json._vd
-    else:
-        pack, labels, vd = cbor2.loads(payload), senml.CBOR_LABELS, senml_cbor._vd
+    pack, labels, vd = _parsed_pack(cf, records, base, model.type_of)
     if len(pack) < 2:
         return
     rec = pack[data.draw(st.integers(1, len(pack) - 1))]
