@@ -543,7 +543,7 @@ def _encode_resources(
     instances: list[bytes] | None = [] if iid < 0 else None
     done: set[int] = set()
     parts: list[bytes] = []  # the current instance's TLVs
-    app = parts.append  # where the current TLV goes: the instance, or a multiple resource
+    out = parts  # where the current TLV goes: the instance, or a multiple resource
     seen: set[int] = set()  # resource ids of the current instance
     add = seen.add
     # The multiple resource being written, or None (not -1: a record's id -1 would
@@ -556,8 +556,7 @@ def _encode_resources(
     types: dict[int, int | None] = {}
     try:
         for path, value in records:
-            n = len(path)
-            if n == 3:
+            if len(path) == 3:
                 o, i, ident = path
                 if i != iid or o != oid or not plain or ident in seen:
                     if only >= 0:
@@ -567,13 +566,13 @@ def _encode_resources(
                     if multi_rid is not None:
                         _wrap(parts, MULTIPLE_RESOURCE, multi_rid, multi)
                         multi_rid = None
-                        app = parts.append
+                        out = parts
                         plain = True
                     if i != iid or o != oid:
                         _end_instance(instances, done, ipath, path, iid, parts)
                         iid = i
                         parts = []
-                        app = parts.append
+                        out = parts
                         seen.clear()
                     if ident in seen:
                         raise FormatError("resource %s appears twice" % path_text(path))
@@ -588,8 +587,15 @@ def _encode_resources(
                 else:
                     t = 0xE0
                     pk = _WIDE
-            elif n == 4:
-                o, i, rid, ident = path
+            else:
+                # (A resource instance, or nothing the unpacking accepts: one length
+                # test per record, not two.)
+                try:
+                    o, i, rid, ident = path
+                except ValueError:
+                    raise FormatError(
+                        "record %s is not a resource under %s" % (_ptext(path), path_text(ipath))
+                    ) from None
                 if rid != multi_rid or i != iid or o != oid:
                     if multi_rid is not None:
                         _wrap(parts, MULTIPLE_RESOURCE, multi_rid, multi)
@@ -612,7 +618,7 @@ def _encode_resources(
                     add(rid)
                     multi_rid = rid
                     multi = []
-                    app = multi.append
+                    out = multi
                     plain = False
                     last_riid = -1
                     riids = None
@@ -635,44 +641,46 @@ def _encode_resources(
                 else:
                     t = 0x60
                     pk = _WIDE
-            else:
-                raise FormatError(
-                    "record %s is not a resource under %s" % (_ptext(path), path_text(ipath))
-                )
+            # Two habits of CPython 3.11's specialised bytecode below: the type byte is
+            # the kind plus its low bits (int + has a fast form, | has none), and a TLV
+            # goes out by ``out.append`` on the list (inlined) rather than a bound method.
+            # Large integers come first: one at or above 2**30 takes every comparison
+            # the slow way, so the int32 case sees two comparisons, not three.
             vt = type(value)
             if vt is int:
-                if value < 0x80:
+                if value >= 0x10000:
+                    if value < 0x80000000:
+                        out.append(pk[2](t + 4, ident, value))
+                        continue
+                elif value < 0x80:
                     if value >= -0x80:
-                        app(pk[0](t | 1, ident, value))
+                        out.append(pk[0](t + 1, ident, value))
                         continue
                     if value >= -0x8000:
-                        app(pk[1](t | 2, ident, value))
+                        out.append(pk[1](t + 2, ident, value))
                         continue
                     if value >= -0x80000000:
-                        app(pk[2](t | 4, ident, value))
+                        out.append(pk[2](t + 4, ident, value))
                         continue
-                elif 0x10000 <= value < 0x80000000:
-                    app(pk[2](t | 4, ident, value))
-                    continue
                 elif 0x100 <= value < 0x8000:
-                    app(pk[1](t | 2, ident, value))
+                    out.append(pk[1](t + 2, ident, value))
                     continue
             elif vt is float:
-                app(pk[3](t | 0x08, ident, 8, value))
+                out.append(pk[3](t + 0x08, ident, 8, value))
                 continue
             elif vt is str:
                 raw = value.encode("utf-8")
                 length = len(raw)
                 if length < 8:
-                    app(pk[4](t | length, ident))
-                    app(raw)
+                    out.append(pk[4](t + length, ident))
+                    out.append(raw)
                     continue
                 if length < 0x100:
-                    app(pk[5](t | 0x08, ident, length))
-                    app(raw)
+                    out.append(pk[5](t + 0x08, ident, length))
+                    out.append(raw)
                     continue
             elif vt is bool:
-                app(pk[0](t | 1, ident, 1 if value else 0))
+                out.append(pk[0](t + 1, ident, 1 if value else 0))
                 continue
             # The rest: opaque, Objlnk, long strings, and integers whose width depends on
             # whether the resource is unsigned.
@@ -686,8 +694,8 @@ def _encode_resources(
                 v = value
             else:
                 v = encode_value(value, path, type_of)
-            app(header(t & 0xC0, ident, len(v)))
-            app(v)
+            out.append(header(t & 0xC0, ident, len(v)))
+            out.append(v)
     except _ID_ERRORS:
         raise FormatError("record %s holds an id outside 0..65535" % (path,)) from None
     if multi_rid is not None:

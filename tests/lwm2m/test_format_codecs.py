@@ -102,6 +102,50 @@ def test_tlv_refuses_bad_payloads() -> None:
         raises(FormatError, tlv.decode, data, base, type_of)
 
 
+def _int_tlv(value: int, unsigned: bool) -> bytes:
+    """The shortest of 1, 2, 4 or 8 bytes that hold ``value`` (Core 7.4.3 / Appendix C),
+    worked out here from the widths alone."""
+    for n in (1, 2, 4, 8):
+        bits = 8 * n
+        low = 0 if unsigned else -(1 << (bits - 1))
+        if low <= value < low + (1 << bits):
+            return (value & ((1 << bits) - 1)).to_bytes(n, "big")
+    assert value < 1 << 64  # only an Unsigned Integer reading holds it
+    return value.to_bytes(8, "big")
+
+
+def _tlv(kind: int, ident: int, value: bytes) -> bytes:
+    n = len(value)
+    head = bytes((kind | (0x20 if ident > 255 else 0) | (n if n < 8 else 0x08),))
+    head += ident.to_bytes(2 if ident > 255 else 1, "big")
+    return head + (bytes((n,)) if n >= 8 else b"") + value
+
+
+def test_tlv_integers_take_the_shortest_width_at_every_boundary() -> None:
+    # Every edge of the inline writer's tests (one byte, two, four, the ambiguous ranges
+    # that need the resource's type, eight), as a resource and as resource instances
+    # with 8- and 16-bit ids, for an Integer (rid 1, 9) and an Unsigned Integer (rid 2).
+    edges = [0, 1, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x10000, 0x3FFFFFFF,
+             0x40000000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0x100000000,
+             0x7FFFFFFFFFFFFFFF, 0x8000000000000000, 0xFFFFFFFFFFFFFFFF]
+    edges += [-v for v in edges if 0 < v <= 0x8000000000000000]
+    edges += [-0x81, -0x8001, -0x80000001]
+    for value in edges:
+        for rid, unsigned in ((1, False), (2, True)):
+            if value < 0 if unsigned else value >= 1 << 63:
+                continue  # no such value of the type (the last: see below)
+            want = _int_tlv(value, unsigned)
+            got = tlv.encode([((1024, 0, rid), value)], (1024, 0), type_of)
+            assert got == _tlv(0xC0, rid, want), (value, rid, got)
+            for riid in (7, 300):
+                got = tlv.encode([((1024, 0, rid, riid), value)], (1024, 0, rid), type_of)
+                assert got == _tlv(0x80, rid, _tlv(0x40, riid, want)), (value, rid, riid, got)
+    big = tlv.encode([((1024, 0, 1), 0xFFFFFFFFFFFFFFFF)], (1024, 0), type_of)
+    assert big == b"\xc8\x01\x08" + b"\xff" * 8
+    raises(FormatError, tlv.encode, [((1024, 0, 1), 1 << 64)], (1024, 0), type_of)
+    raises(FormatError, tlv.encode, [((1024, 0, 1), -(1 << 63) - 1)], (1024, 0), type_of)
+
+
 def test_tlv_refuses_records_it_cannot_carry() -> None:
     raises(
         FormatError, tlv.encode, [((1024, 0, 1), 1), ((1024, 1, 1), 1), ((1024, 0, 2), 1)], (1024,)
@@ -118,6 +162,15 @@ def test_tlv_refuses_records_it_cannot_carry() -> None:
     raises(FormatError, tlv.encode, [((1024, 0, 1), None)], (1024, 0))
     raises(FormatError, tlv.encode, [((1024, 0, 1), 1 << 64)], (1024, 0))
     raises(FormatError, tlv.encode, [((1025, 0, 1), 1)], (1024,))
+    # paths of no resource or resource instance length, after valid records of each kind
+    for bad in ((1024, 0), (1024, 0, 9, 1, 0), (1024,)):
+        for base, before in (
+            ((1024, 0), [((1024, 0, 1), 1)]),
+            ((1024, 0, 9), [((1024, 0, 9, 0), 1)]),
+            ((1024,), [((1024, 0, 9, 0), 1)]),
+        ):
+            exc = raises(FormatError, tlv.encode, before + [(bad, 1)], base)
+            assert "is not a resource under" in str(exc), (bad, base, str(exc))
 
 
 def test_plain_text_values() -> None:

@@ -3,6 +3,7 @@
 #     micropython tests/mpy/run.py ROOT MODULE [MODULE ...]
 # ROOT goes first on sys.path so ``coap``, ``lwm2m``, ... and ``tests`` import from the
 # checkout. Prints one line per failure with its traceback, then "N passed, N failed".
+import gc
 import sys
 
 
@@ -32,6 +33,7 @@ def main(argv):
             fn = getattr(mod, attr)
             if not callable(fn):
                 continue
+            gc.collect()  # each test starts on a collected heap, as large buffers need one
             try:
                 fn()
             except Exception as exc:
