@@ -324,22 +324,24 @@ def _tlv_typed(records: "list[Record]") -> bytes:
     ids or duplicates, no Object Instance or Multiple Resource TLVs, every integer in
     4 bytes (no width choice), a length byte on every string."""
     out: list[bytes] = []
-    app = out.append
     for path, value in records:
         ident = path[-1]
         vt = type(value)
         if vt is int or vt is bool:
-            app(_N_I32(0xC4, ident, value) if ident < 256 else _W_I32(0xE4, ident, value))
+            out.append(_N_I32(0xC4, ident, value) if ident < 256 else _W_I32(0xE4, ident, value))
         elif vt is float:
-            app(_N_F64(0xC8, ident, 8, value) if ident < 256 else _W_F64(0xE8, ident, 8, value))
+            out.append(
+                _N_F64(0xC8, ident, 8, value) if ident < 256 else _W_F64(0xE8, ident, 8, value)
+            )
         elif vt is str:
             raw = value.encode("utf-8")
-            app(_N_HEAD(0xC8, ident, len(raw)) if ident < 256 else _W_HEAD(0xE8, ident, len(raw)))
-            app(raw)
+            n = len(raw)
+            out.append(_N_HEAD(0xC8, ident, n) if ident < 256 else _W_HEAD(0xE8, ident, n))
+            out.append(raw)
         else:  # opaque: a header with a 16-bit length and the bytes
             n = len(value)
-            app(_N_HEAD16(0xD0, ident, n) if ident < 256 else _W_HEAD16(0xF0, ident, n))
-            app(value)
+            out.append(_N_HEAD16(0xD0, ident, n) if ident < 256 else _W_HEAD16(0xF0, ident, n))
+            out.append(value)
     return b"".join(out)
 
 
@@ -349,7 +351,7 @@ _C16 = struct.Struct(">BBH").pack  # container header: 8-bit id, 16-bit length
 
 def _tlv_close(out: "list[bytes]", kind: int, ident: int, body: bytes) -> None:
     n = len(body)
-    out.append(_C8(kind | 0x08, ident, n) if n < 256 else _C16(kind | 0x10, ident, n))
+    out.append(_C8(kind + 0x08, ident, n) if n < 256 else _C16(kind + 0x10, ident, n))
     out.append(body)
 
 
@@ -361,7 +363,9 @@ def _tlv_checked(records: "list[Record]", wrap_instances: bool) -> bytes:
     a writer is wrong on some input: a resource written twice (a set of the instance's
     resource ids), a resource instance written twice (ids that must ascend: one
     comparison, where a correct writer must also take them out of order), an integer
-    that does not fit the 4 bytes it gets. Less than a correct writer does: no
+    that does not fit the 4 bytes it gets (left to ``struct``, which refuses it, so it
+    costs nothing). Written in the cheapest forms measured on CPython 3.11 (``+`` for
+    the type byte, ``list.append`` called on the list). Less than a correct writer does: no
     placement or id check, every integer in 4 bytes (no width choice), a length byte
     on every string, container ids and lengths below 256 and 65536."""
     seen: set[int] = set()
@@ -369,7 +373,7 @@ def _tlv_checked(records: "list[Record]", wrap_instances: bool) -> bytes:
     last = -1
     top: list[bytes] = []
     inst: list[bytes] = []
-    app = inst.append
+    cur = inst  # where the values go: the instance, or the multiple resource
     multi: list[bytes] | None = None
     iid = rid = -1
     for path, value in records:
@@ -384,12 +388,12 @@ def _tlv_checked(records: "list[Record]", wrap_instances: bool) -> bytes:
             if multi is not None:
                 _tlv_close(inst, 0x80, rid, b"".join(multi))
                 multi = None
-                app = inst.append
+                cur = inst
             if i != iid:
                 if inst and wrap_instances:
                     _tlv_close(top, 0x00, iid, b"".join(inst))
                     inst = []
-                    app = inst.append
+                    cur = inst
                     seen.clear()
                 iid = i
             if r >= 0:
@@ -397,7 +401,7 @@ def _tlv_checked(records: "list[Record]", wrap_instances: bool) -> bytes:
                     raise ValueError("resource %d twice" % r)
                 add(r)
                 multi = []
-                app = multi.append
+                cur = multi
                 last = -1
             rid = r
         if r < 0:
@@ -411,20 +415,25 @@ def _tlv_checked(records: "list[Record]", wrap_instances: bool) -> bytes:
         vt = type(value)
         wide = ident > 255
         if vt is int or vt is bool:
-            if not -0x80000000 <= value < 0x80000000:  # a correct writer would use 8 bytes
-                raise ValueError("integer %d needs 8 bytes" % value)
-            app(_W_I32(kind | 0x24, ident, value) if wide else _N_I32(kind | 4, ident, value))
+            # (``struct`` refuses an integer outside the 4 bytes: the range test is free.)
+            cur.append(
+                _W_I32(kind + 0x24, ident, value) if wide else _N_I32(kind + 4, ident, value)
+            )
         elif vt is float:
-            app(_W_F64(kind | 0x28, ident, 8, value) if wide else _N_F64(kind | 8, ident, 8, value))
+            cur.append(
+                _W_F64(kind + 0x28, ident, 8, value) if wide else _N_F64(kind + 8, ident, 8, value)
+            )
         elif vt is str:
             raw = value.encode("utf-8")
             n = len(raw)
-            app(_W_HEAD(kind | 0x28, ident, n) if wide else _N_HEAD(kind | 8, ident, n))
-            app(raw)
+            cur.append(_W_HEAD(kind + 0x28, ident, n) if wide else _N_HEAD(kind + 8, ident, n))
+            cur.append(raw)
         else:
             n = len(value)
-            app(_W_HEAD16(kind | 0x30, ident, n) if wide else _N_HEAD16(kind | 0x10, ident, n))
-            app(value)
+            cur.append(
+                _W_HEAD16(kind + 0x30, ident, n) if wide else _N_HEAD16(kind + 0x10, ident, n)
+            )
+            cur.append(value)
     if multi is not None:
         _tlv_close(inst, 0x80, rid, b"".join(multi))
     if wrap_instances:
