@@ -21,7 +21,7 @@ import sys
 
 from lwm2m.errors import FormatError
 from lwm2m.formats import BY_NAME, LINK, decode, decode_timed, encode, encode_timed, link
-from lwm2m.formats.values import parse_name, parse_objlnk, path_text
+from lwm2m.formats.values import coerce, parse_name, parse_objlnk, path_text
 from objects import types as T
 from objects.registry import Registry, standard_registry
 
@@ -114,6 +114,11 @@ def _from_json(item: "Any", registry: Registry) -> "tuple[Any, Path, Any]":
             value = float(value)
     except (TypeError, ValueError) as exc:
         raise CliError("%s: %s" % (item["path"], exc)) from None
+    if rtype is not None and value is not None:  # (null: a Write-Composite delete)
+        try:  # a value the type cannot hold: -1 for an Unsigned Integer, text for a Float
+            value = coerce(value, rtype, path)
+        except FormatError as exc:
+            raise CliError(str(exc)) from None
     return item.get("time"), path, value
 
 

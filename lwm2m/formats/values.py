@@ -244,11 +244,14 @@ def coerce(value: "Any", rtype: "int | None", path: "Path") -> "Any":
         if vtype is str:
             return value
     elif rtype in _NUMERIC:
-        if vtype is int:
-            return check_int(value, rtype)
-        # value - value is NaN for infinities and NaN, so int() below cannot fail.
         if vtype is float and value - value == 0.0 and value == int(value):
-            return check_int(int(value), rtype)
+            value = int(value)  # (value - value is NaN for infinities and NaN)
+            vtype = int
+        if vtype is int:
+            try:
+                return check_int(value, rtype)
+            except FormatError as exc:
+                raise FormatError("%s: %s" % (path_text(path), exc)) from None
     elif rtype == T.FLOAT:
         if vtype is float:
             return value

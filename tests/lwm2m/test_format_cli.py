@@ -90,6 +90,15 @@ def test_ddf_file_gives_types() -> None:
         ("encode", "--format", "text", "--path", "/3/0/0", "[1]"),
         ("encode", "--format", "tlv", "--path", "/3/0", "not json"),
         ("decode", "--ddf", "/nonexistent.xml", "--format", "tlv", "--path", "/3/0", "c10964"),
+        # values the resource's type cannot hold (TLV would write them without a word:
+        # -1 as the byte 0xff, which reads back as 255)
+        ("encode", "--format", "tlv", "--path", "/1/0", '[{"path": "/1/0/11", "value": -1}]'),
+        ("encode", "--format", "tlv", "--path", "/3/0", '[{"path": "/3/0/9", "value": "50"}]'),
+        ("encode", "--format", "senml-json", "--path", "/3/0",
+         '[{"path": "/3/0/9", "value": true}]'),
+        ("encode", "--format", "tlv", "--path", "/3/0", '[{"path": "/3/0/13", "value": 1.5}]'),
+        ("encode", "--format", "tlv", "--path", "/3/0",
+         '[{"path": "/3/0/9", "value": 50, "type": "string"}]'),
     ],
 )
 def test_bad_input_exits_1_with_one_line(args: "tuple[str, ...]") -> None:
@@ -97,3 +106,16 @@ def test_bad_input_exits_1_with_one_line(args: "tuple[str, ...]") -> None:
     assert done.returncode == 1
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    if args[0] == "encode" and args[-1].startswith("[{"):
+        assert json.loads(args[-1])[0]["path"] in done.stderr, done.stderr  # names the record
+
+
+def test_encode_takes_values_of_the_resource_type() -> None:
+    # A whole number for a Float, a whole float for an Integer, null (a delete in a
+    # Write-Composite) for anything: each as the type wants it, or passed through.
+    done = cli("encode", "--format", "tlv", "--path", "/3/0",
+               '[{"path": "/3/0/9", "value": 50.0}]')
+    assert done.returncode == 0 and done.stdout.strip() == "c10932", done.stderr
+    done = cli("encode", "--format", "senml-json", "--path", "/3/0",
+               '[{"path": "/3/0/9", "value": null}]')
+    assert done.returncode == 0, done.stderr
