@@ -236,46 +236,53 @@ _NUMERIC = (T.INTEGER, T.UNSIGNED, T.TIME)
 def coerce(value: "Any", rtype: "int | None", path: "Path") -> "Any":
     """Bring a value decoded from a self-typed format (SenML, OMA-JSON, CBOR) to the
     resource's declared type: a whole JSON number to an Integer, an int to a Float,
-    text to an Objlnk. A value that cannot be that type is a FormatError."""
+    text to an Objlnk. A value that cannot be that type is a FormatError naming
+    ``path``."""
     if rtype is None:
         return value
     vtype = type(value)
-    if rtype == T.STRING or rtype == T.CORELNK:
-        if vtype is str:
-            return value
-    elif rtype in _NUMERIC:
-        if vtype is float and value - value == 0.0 and value == int(value):
-            value = int(value)  # (value - value is NaN for infinities and NaN)
-            vtype = int
-        if vtype is int:
-            try:
+    try:  # (the range and Objlnk checks below do not know the path: it is added here)
+        if rtype == T.STRING or rtype == T.CORELNK:
+            if vtype is str:
+                return value
+        elif rtype in _NUMERIC:
+            if vtype is int:
                 return check_int(value, rtype)
-            except FormatError as exc:
-                raise FormatError("%s: %s" % (path_text(path), exc)) from None
-    elif rtype == T.FLOAT:
-        if vtype is float:
+            # value - value is NaN for infinities and NaN, so int() below cannot fail.
+            if vtype is float and value - value == 0.0 and value == int(value):
+                return check_int(int(value), rtype)
+        elif rtype == T.FLOAT:
+            if vtype is float:
+                return value
+            if vtype is int and -_FLOAT_INT_LIMIT < value < _FLOAT_INT_LIMIT:
+                return float(value)
+        elif rtype == T.BOOLEAN:
+            if vtype is bool:
+                return value
+        elif rtype == T.OPAQUE:
+            if vtype is bytes:
+                return value
+        elif rtype == T.OBJLNK:
+            if vtype is tuple:
+                return value
+            if vtype is str:
+                return parse_objlnk(value)
+        elif rtype == T.NONE:
+            if value is None:
+                return None
+        else:
             return value
-        if vtype is int:
-            return float(value)
-    elif rtype == T.BOOLEAN:
-        if vtype is bool:
-            return value
-    elif rtype == T.OPAQUE:
-        if vtype is bytes:
-            return value
-    elif rtype == T.OBJLNK:
-        if vtype is tuple:
-            return value
-        if vtype is str:
-            return parse_objlnk(value)
-    elif rtype == T.NONE:
-        if value is None:
-            return None
-    else:
-        return value
+    except FormatError as exc:
+        raise FormatError("%s: %s" % (path_text(path), exc)) from None
     raise FormatError(
         "%s: %r is not a valid %s value" % (path_text(path), value, T.NAMES.get(rtype, "?"))
     )
+
+
+# Integers taken for a Float: below 2**1023 in magnitude, inside a double's range
+# (near 2**1024 CPython's float() raises OverflowError and MicroPython's gives inf), so
+# a CBOR bignum or a 400-digit JSON number for a Float resource is a FormatError.
+_FLOAT_INT_LIMIT = 1 << 1023
 
 
 def kind_of(value: "Any") -> int:

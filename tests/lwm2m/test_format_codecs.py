@@ -1,5 +1,7 @@
 """The codecs' core cases, beyond the shared vectors (also under MicroPython)."""
 
+import sys
+
 from lwm2m import FormatError
 from lwm2m import formats as F
 from lwm2m.formats import capabilities as C
@@ -171,6 +173,27 @@ def test_tlv_refuses_records_it_cannot_carry() -> None:
         ):
             exc = raises(FormatError, tlv.encode, before + [(bad, 1)], base)
             assert "is not a resource under" in str(exc), (bad, base, str(exc))
+
+
+def test_a_number_too_large_for_a_float_resource_is_a_format_error() -> None:
+    # /1024/0/3 is a Float. float() of a 400-digit JSON number or of a CBOR bignum
+    # (tag 2) of 2**1100 overflows: CPython raises OverflowError, MicroPython gives inf.
+    digits = b"9" * 400
+    bignum = b"\xc2\x58\x8a" + (1 << 1100).to_bytes(138, "big")
+    for cf, payload in (
+        (F.SENML_JSON, b'[{"bn":"/1024/0/","n":"3","v":' + digits + b"}]"),
+        (F.OMA_JSON, b'{"bn":"/1024/0/","e":[{"n":"3","v":' + digits + b"}]}"),
+        (F.SENML_CBOR, b"\x81\xa3\x21\x68/1024/0/\x00\x613\x02" + bignum),
+        (F.LWM2M_CBOR, b"\xa1\x19\x04\x00\xa1\x00\xa1\x03" + bignum),
+    ):
+        exc = raises(FormatError, F.decode, cf, payload, (1024, 0), type_of)
+        # (MicroPython's CBOR subset refuses the bignum tag itself, before any path.)
+        pure_cbor = sys.implementation.name == "micropython" and cf in (F.SENML_CBOR,
+                                                                        F.LWM2M_CBOR)
+        assert "/1024/0/3" in str(exc) or pure_cbor, (cf, str(exc))
+    assert F.decode(F.SENML_JSON, b'[{"n":"/1024/0/3","v":5}]', (1024, 0), type_of) == [
+        ((1024, 0, 3), 5.0)
+    ]
 
 
 def test_plain_text_values() -> None:
