@@ -21,7 +21,7 @@ import sys
 
 from lwm2m.errors import FormatError
 from lwm2m.formats import BY_NAME, LINK, decode, decode_timed, encode, encode_timed, link
-from lwm2m.formats.values import coerce, parse_name, parse_objlnk, path_text
+from lwm2m.formats.values import coerce, parse_name, path_text
 from objects import types as T
 from objects.registry import Registry, standard_registry
 
@@ -105,17 +105,13 @@ def _from_json(item: "Any", registry: Registry) -> "tuple[Any, Path, Any]":
         rtype: int | None = T.BY_NAME[name]
     else:
         rtype = registry.type_of(path) if len(path) >= 3 else None
-    try:
-        if rtype == T.OPAQUE:
+    if rtype == T.OPAQUE:  # (hex in JSON)
+        try:
             value = bytes.fromhex(value)
-        elif rtype == T.OBJLNK:
-            value = parse_objlnk(value)
-        elif rtype == T.FLOAT and type(value) is int:
-            value = float(value)
-    except (TypeError, ValueError) as exc:
-        raise CliError("%s: %s" % (item["path"], exc)) from None
+        except (TypeError, ValueError) as exc:
+            raise CliError("%s: %s" % (item["path"], exc)) from None
     if rtype is not None and value is not None:  # (null: a Write-Composite delete)
-        try:  # a value the type cannot hold: -1 for an Unsigned Integer, text for a Float
+        try:  # "oid:iid" to an Objlnk, 5 to 5.0; -1 for an Unsigned Integer is refused
             value = coerce(value, rtype, path)
         except FormatError as exc:
             raise CliError(str(exc)) from None
