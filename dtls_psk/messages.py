@@ -70,13 +70,13 @@ class Fragment:
 _FRAGMENT_HEADER = ">IHIH"
 try:
     unpack_fragment_header = struct.Struct(_FRAGMENT_HEADER).unpack_from
-    pack_fragment_header = struct.Struct(_FRAGMENT_HEADER).pack
+    _pack_fragment_header = struct.Struct(_FRAGMENT_HEADER).pack
 except AttributeError:  # MicroPython: no struct.Struct
 
     def unpack_fragment_header(data: "Any", pos: int) -> "tuple[Any, ...]":  # type: ignore[misc]
         return struct.unpack_from(_FRAGMENT_HEADER, data, pos)
 
-    def pack_fragment_header(a: int, b: int, c: int, d: int) -> bytes:
+    def _pack_fragment_header(a: int, b: int, c: int, d: int) -> bytes:
         return struct.pack(_FRAGMENT_HEADER, a, b, c, d)
 
 
@@ -130,7 +130,7 @@ def push_fragment(msg_type: int, length: int, seq: int, offset: int, body: bytes
     if (length | offset | n) >> 24 or msg_type >> 8 or seq >> 16:
         raise ValueError("handshake fragment field out of range")
     return (
-        pack_fragment_header(msg_type << 24 | length, seq, offset << 8 | n >> 16, n & 0xFFFF)
+        _pack_fragment_header(msg_type << 24 | length, seq, offset << 8 | n >> 16, n & 0xFFFF)
         + body
     )
 
@@ -141,7 +141,7 @@ def whole_message(msg_type: int, seq: int, body: bytes) -> bytes:
     if n >> 24 or msg_type >> 8 or seq >> 16:
         raise ValueError("handshake message field out of range")
     # offset 0, fragment_length = length (push_fragment's header with those filled in)
-    return pack_fragment_header(msg_type << 24 | n, seq, n >> 16, n & 0xFFFF) + body
+    return _pack_fragment_header(msg_type << 24 | n, seq, n >> 16, n & 0xFFFF) + body
 
 
 def _pull_extensions(body: bytes, pos: int) -> "list[tuple[int, bytes]]":
