@@ -377,9 +377,6 @@ def group_by_time(timed: "list[tuple[Any, Path, Any]]") -> "list[Group]":
     return groups
 
 
-# -- encoding -------------------------------------------------------------------------
-
-
 def memo_for(cache: "dict[Any, dict[Any, Any]]", key: "Any") -> "dict[Any, Any]":
     """The memo ``cache`` keeps for ``key`` (a base path or base name), bounded so
     memory stays flat on small devices: at most 65 keys of 4097 entries each."""
@@ -389,6 +386,9 @@ def memo_for(cache: "dict[Any, dict[Any, Any]]", key: "Any") -> "dict[Any, Any]"
             cache.clear()
         memo = cache[key] = {}
     return memo
+
+
+# -- encoding -------------------------------------------------------------------------
 
 
 def group_timed(t: "Any", timed: bool) -> bool:
